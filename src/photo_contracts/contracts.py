@@ -1,0 +1,148 @@
+"""Load the OpenAPI contracts and the JSON Schemas they reference.
+
+Contracts live in contracts/ (YAML, OpenAPI 3.1) and reference schemas/ by relative file
+paths, so schemathesis, openapi-spec-validator and jsonschema all resolve them from disk
+without any network access.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from photo_contracts.apis import get_api
+from photo_contracts.errors import ToolError
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS_DIR = ROOT / "contracts"
+SCHEMAS_DIR = ROOT / "schemas"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a contract, named the way reports name it: `GET /photo/{id}`."""
+
+    method: str
+    path: str
+    spec: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def is_write(self) -> bool:
+        # Contracts mark writes explicitly so live runs can leave them out.
+        return bool(self.spec.get("x-write", self.method not in ("get", "head", "options")))
+
+
+def contract_path(api: str) -> Path:
+    return CONTRACTS_DIR / get_api(api).contract
+
+
+def read_document(path: Path) -> Any:
+    """A YAML or JSON file as Python data, or a one-line ToolError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ToolError(f"{path} is not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
+
+
+def load_contract(api: str) -> dict[str, Any]:
+    path = contract_path(api)
+    document = read_document(path)
+    if not isinstance(document, dict) or "paths" not in document:
+        raise ToolError(f"{path} is not an OpenAPI document (no 'paths')")
+    return document
+
+
+def operations(contract: dict[str, Any]) -> Iterator[Operation]:
+    for path, item in contract.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            if method in item:
+                yield Operation(method, path, item[method])
+
+
+def _retrieve(uri: str) -> Resource:
+    # Every reference is a file on disk; nothing is ever fetched from the network.
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        raise ToolError(f"schema reference {uri!r} is not a local file")
+    return Resource.from_contents(read_document(Path(unquote(parsed.path))), DRAFT202012)
+
+
+@cache
+def registry() -> Registry:
+    return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+
+
+def file_uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def resolve_ref(base: Path, ref: str) -> str:
+    """An absolute file URI (with fragment) for a `$ref` written in the file `base`."""
+    return urljoin(file_uri(base), ref)
+
+
+def validator(schema_uri: str) -> Draft202012Validator:
+    """A 2020-12 validator for the schema at `schema_uri`, with formats checked."""
+    return Draft202012Validator(
+        {"$ref": schema_uri},
+        registry=registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def response_media(operation: Operation, status: str) -> dict[str, Any]:
+    """The `content` map of the documented response for `status` (resolving a `$ref`)."""
+    responses = operation.spec.get("responses", {})
+    response = responses.get(status) or responses.get(f"{status[0]}XX") or responses.get("default")
+    if response is None:
+        return {}
+    return response.get("content", {})
+
+
+def schema_uri_for(api: str, operation: Operation, status: str, media_type: str) -> str | None:
+    """The file URI of the schema the contract names for one response, if it names one."""
+    content = response_media(operation, status).get(media_type)
+    if not content or "schema" not in content:
+        return None
+    schema = content["schema"]
+    base = contract_path(api)
+    if "$ref" in schema:
+        return resolve_ref(base, schema["$ref"])
+    # An inline schema (possibly with $refs inside): give it a URI inside the contract file.
+    pointer = "/".join(
+        part.replace("~", "~0").replace("/", "~1")
+        for part in ("paths", operation.path, operation.method, "responses", status,
+                     "content", media_type, "schema")
+    )
+    return f"{file_uri(base)}#/{pointer}"
+
+
+def example_files(api: str, operation: Operation, status: str, media_type: str) -> list[Path]:
+    """Documented examples the contract attaches to a response (`externalValue` files)."""
+    content = response_media(operation, status).get(media_type) or {}
+    base = contract_path(api)
+    paths = []
+    for example in (content.get("examples") or {}).values():
+        if "externalValue" in example:
+            uri, _ = urldefrag(resolve_ref(base, example["externalValue"]))
+            paths.append(Path(unquote(urlparse(uri).path)))
+    return paths

@@ -1,0 +1,94 @@
+"""Faithful emulators of the four photo APIs, served on loopback, with drift profiles.
+
+    with running("cloudcard", drift="cloudcard-width-as-string") as sandbox:
+        requests.get(sandbox.base_url + "/photo", headers=sandbox.auth_headers())
+"""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from photo_contracts.apis import ApiSpec, get_api
+from photo_contracts.sandbox.drift import DriftMiddleware, DriftProfile, get_profile
+from photo_contracts.sandbox.objectstore import ObjectStore
+from photo_contracts.sandbox.server import ServerThread, bind
+
+STORE_HOST = "127.0.0.2"  # another loopback address: the object store is "another host"
+
+
+@dataclass
+class SandboxContext:
+    """What an emulator is built from: passed to each module's `create_app`."""
+
+    api: ApiSpec
+    token: str
+    base_url: str  # scheme://host:port + the API's base path
+    store: ObjectStore
+    seed: int = 0
+    size: int | None = None  # dataset size; None = the emulator's default
+    signed_url_ttl: int = 60  # seconds a signed image URL stays valid
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sandbox:
+    """A running emulator: where it listens, the credential it accepts, its object store."""
+
+    api: ApiSpec
+    base_url: str
+    token: str
+    store: ObjectStore
+    app: Any  # the emulator's ASGI app (its `state` holds the dataset)
+    profile: DriftProfile | None
+
+    def auth_headers(self, token: str | None = None) -> dict[str, str]:
+        return {self.api.auth_header: self.api.auth_value(self.token if token is None else token)}
+
+
+def emulator_module(api: ApiSpec) -> Any:
+    return importlib.import_module(f"photo_contracts.sandbox.{api.emulator}")
+
+
+@contextmanager
+def running(
+    api: str,
+    *,
+    drift: str | None = None,
+    seed: int = 0,
+    size: int | None = None,
+    token: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    store_host: str = STORE_HOST,
+    signed_url_ttl: int = 60,
+) -> Iterator[Sandbox]:
+    """Start the emulator of `api` (and its object store) on loopback; stop both afterwards."""
+    spec = get_api(api)
+    profile = get_profile(drift, spec.name) if drift else None
+    module = emulator_module(spec)
+    token = token or f"sandbox-{secrets.token_hex(12)}"
+    with ExitStack() as stack:
+        api_sock = bind(host, port)
+        stack.callback(api_sock.close)
+        store_sock = bind(store_host, 0)
+        stack.callback(store_sock.close)
+        store = ObjectStore()
+        store.base_url = "http://{}:{}".format(*store_sock.getsockname()[:2])
+        base_url = "http://{}:{}{}".format(*api_sock.getsockname()[:2], module.BASE_PATH)
+        context = SandboxContext(spec, token, base_url, store, seed, size, signed_url_ttl)
+        app = module.create_app(context)
+        served_app, served_store = app, store.app
+        if profile:
+            credential = (spec.auth_header, spec.auth_value(token))
+            served_app = DriftMiddleware(app, profile, "api", module.BASE_PATH, credential)
+            served_store = DriftMiddleware(store.app, profile, "store", "", credential)
+        for asgi, sock in ((served_store, store_sock), (served_app, api_sock)):
+            server = ServerThread(asgi, sock)
+            server.start()
+            stack.callback(server.stop)
+        yield Sandbox(spec, base_url, token, store, app, profile)

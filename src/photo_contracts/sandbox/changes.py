@@ -1,0 +1,258 @@
+"""Declarative changes that drift profiles apply to a faithful emulator.
+
+A change edits the request before the emulator sees it (a filter ignored, auth not
+enforced) or the response after (a field removed, a header changed, an image broken).
+JSON locations use a small path syntax: `$`, `.name`, `[*]`, `[3]`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from PIL import Image
+
+from photo_contracts.sandbox import images
+
+_TOKEN = re.compile(r"\.([^.\[]+)|\[(\*|\d+)\]")
+
+
+def _steps(path: str) -> list[str | int | None]:
+    """`$.results[*].size` -> ['results', None, 'size'] (None = every item)."""
+    if not path.startswith("$"):
+        raise ValueError(f"JSON path must start with '$': {path!r}")
+    steps: list[str | int | None] = []
+    for name, index in _TOKEN.findall(path[1:]):
+        steps.append(name if name else (None if index == "*" else int(index)))
+    return steps
+
+
+def locate(document: Any, path: str) -> list[tuple[Any, str | int]]:
+    """Every (container, key) that `path` names and that exists in `document`."""
+    *parents, last = _steps(path) or [None]
+    nodes = [document]
+    for step in parents:
+        nodes = [child for node in nodes for child in _children(node, step)]
+    found = []
+    for node in nodes:
+        if last is None and isinstance(node, list):
+            found.extend((node, i) for i in range(len(node)))
+        elif isinstance(node, dict) and isinstance(last, str) and last in node:
+            found.append((node, last))
+        elif isinstance(node, list) and isinstance(last, int) and -len(node) <= last < len(node):
+            found.append((node, last))
+    return found
+
+
+def _children(node: Any, step: str | int | None) -> list[Any]:
+    if step is None:
+        return list(node) if isinstance(node, list) else []
+    if isinstance(step, int):
+        return [node[step]] if isinstance(node, list) and -len(node) <= step < len(node) else []
+    return [node[step]] if isinstance(node, dict) and step in node else []
+
+
+@dataclass
+class HttpRequest:
+    """The parts of a request a change may edit before the emulator sees it."""
+
+    query: list[tuple[str, str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """Base: applies to every response of the matched operations, or only some of them."""
+
+    when_status: int | None = None  # only responses with this status
+    when_media: str | None = None  # only responses whose media type starts with this
+
+    def applies(self, response: HttpResponse) -> bool:
+        return (self.when_status is None or response.status == self.when_status) and (
+            self.when_media is None or response.media_type.startswith(self.when_media)
+        )
+
+    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
+        """Edit the request in place (most changes leave it alone)."""
+
+    def edit_response(self, response: HttpResponse) -> None:
+        """Edit the response in place (most changes leave it alone)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class JsonChange(Change):
+    """A change to the JSON body at `path`; responses that are not JSON pass unchanged."""
+
+    path: str
+
+    def edit_response(self, response: HttpResponse) -> None:
+        if "json" not in response.media_type:
+            return
+        document = json.loads(response.body)
+        for container, key in locate(document, self.path):
+            self.edit(container, key)
+        if self.path == "$":
+            document = self.edit_root(document)
+        response.body = json.dumps(document).encode()
+
+    def edit(self, container: Any, key: str | int) -> None:
+        raise NotImplementedError
+
+    def edit_root(self, document: Any) -> Any:
+        return document
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveField(JsonChange):
+    def edit(self, container: Any, key: str | int) -> None:
+        del container[key]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameField(JsonChange):
+    to: str
+
+    def edit(self, container: Any, key: str | int) -> None:
+        container[self.to] = container.pop(key)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplaceValue(JsonChange):
+    """A new value: a new enum member, a wrong type, contradicting metadata; `$` = whole body."""
+
+    value: Any
+
+    def edit(self, container: Any, key: str | int) -> None:
+        container[key] = self.value
+
+    def edit_root(self, document: Any) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stringify(JsonChange):
+    """The same value, now as a string: a number becomes "300"."""
+
+    def edit(self, container: Any, key: str | int) -> None:
+        container[key] = str(container[key])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offset(JsonChange):
+    """A number off by `delta`: metadata that no longer agrees with the image."""
+
+    delta: float
+
+    def edit(self, container: Any, key: str | int) -> None:
+        if isinstance(container[key], int | float) and not isinstance(container[key], bool):
+            container[key] = container[key] + self.delta
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetHeader(Change):
+    name: str
+    value: str
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.headers[self.name.lower()] = self.value
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetStatus(Change):
+    """Another status and body: a 5xx on a documented input, an error shape changed."""
+
+    status: int
+    body: Any = field(default_factory=lambda: {"error": "Internal Server Error"})
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.status = self.status
+        response.body = json.dumps(self.body).encode()
+        response.headers["content-type"] = "application/json"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReencodeImage(Change):
+    """The same picture in another format, the Content-Type left as it was."""
+
+    format: str  # a Pillow format name: PNG, GIF, BMP
+
+    def edit_response(self, response: HttpResponse) -> None:
+        if response.media_type.startswith("image/") or response.body[:3] == b"\xff\xd8\xff":
+            with Image.open(io.BytesIO(response.body)) as image:
+                response.body = images.encode(image.convert("RGB"), self.format)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleImage(Change):
+    """The picture resized by `factor`, in its own format."""
+
+    factor: float
+
+    def edit_response(self, response: HttpResponse) -> None:
+        with Image.open(io.BytesIO(response.body)) as image:
+            size = (max(1, round(image.width * self.factor)), max(1, round(image.height * self.factor)))
+            fmt = image.format or "JPEG"
+            response.body = images.encode(image.convert("RGB").resize(size), fmt)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruncateBody(Change):
+    """Only the first `keep` fraction of the bytes: an image that does not fully decode."""
+
+    keep: float = 0.5
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.body = response.body[: max(1, int(len(response.body) * self.keep))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class IgnoreParam(Change):
+    """The emulator never sees the parameter: a filter or a page size ignored."""
+
+    name: str
+    location: str = "query"  # or "body" (a top-level or nested JSON key, dotted)
+
+    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
+        if self.location == "query":
+            request.query = [(k, v) for k, v in request.query if k != self.name]
+        elif request.body:
+            try:
+                document = json.loads(request.body)
+            except ValueError:
+                return
+            for container, key in locate(document, f"$.{self.name}"):
+                del container[key]
+            request.body = json.dumps(document).encode()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkipAuth(Change):
+    """Auth not enforced: every request reaches the emulator as if it were authenticated."""
+
+    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
+        name, value = credential
+        request.headers[name.lower()] = value
+
+
+def encode_query(query: list[tuple[str, str]]) -> bytes:
+    return urlencode(query).encode()
+
+
+def decode_query(raw: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)

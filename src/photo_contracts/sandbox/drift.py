@@ -1,0 +1,133 @@
+"""Drift profiles: one documented behaviour of a faithful emulator, changed the way a vendor might.
+
+A profile is data: the operations it touches, one declarative change, and the name of the
+check that must catch it. `DriftMiddleware` applies it around the emulator's ASGI app (and
+around the object store, for operations written `STORE <glob>`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from photo_contracts.apis import APIS, get_api
+from photo_contracts.errors import ToolError
+from photo_contracts.sandbox.changes import Change, HttpRequest, HttpResponse, decode_query, encode_query
+
+
+@dataclass(frozen=True)
+class DriftProfile:
+    name: str
+    api: str
+    description: str
+    check: str  # the check that must report a finding under this profile
+    operations: tuple[str, ...]  # "GET /photo/{id}" (contract paths) or "STORE photos/*"
+    change: Change
+
+    def matcher(self, role: str) -> list[tuple[str, re.Pattern[str]]]:
+        """(method, path regex) pairs for the API ('api') or the object store ('store')."""
+        pairs = []
+        for operation in self.operations:
+            method, _, template = operation.partition(" ")
+            if (method == "STORE") != (role == "store"):
+                continue
+            if method == "STORE":
+                pairs.append(("GET", re.compile(fnmatch.translate("/" + template.lstrip("/")))))
+            else:
+                parts = re.split(r"(\{[^}]+\})", template)
+                regex = "".join("[^/]+?" if p.startswith("{") else re.escape(p) for p in parts)
+                pairs.append((method, re.compile(f"{regex}/?$")))
+        return pairs
+
+
+class DriftMiddleware:
+    """Applies a profile's change to the requests and responses of the operations it names."""
+
+    def __init__(self, app: Any, profile: DriftProfile, role: str, base_path: str, credential: tuple[str, str]) -> None:
+        self.app = app
+        self.change = profile.change
+        self.matchers = profile.matcher(role)
+        self.base_path = base_path.rstrip("/")
+        self.credential = credential
+
+    def _matches(self, scope: dict[str, Any]) -> bool:
+        path = scope["path"]
+        if self.base_path and path.startswith(self.base_path):
+            path = path[len(self.base_path):]
+        return any(scope["method"] in (m, "HEAD" if m == "GET" else m) and rx.match(path) for m, rx in self.matchers)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not self._matches(scope):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        request = HttpRequest(
+            decode_query(scope.get("query_string", b"")),
+            {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            body,
+        )
+        self.change.edit_request(request, self.credential)
+        request.headers["content-length"] = str(len(request.body))
+        scope = dict(scope, query_string=encode_query(request.query),
+                     headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()])
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": request.body, "more_body": False}
+
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, replay, capture)
+        response = HttpResponse(
+            start["status"],
+            {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", [])},
+            b"".join(chunks),
+        )
+        if self.change.applies(response):
+            self.change.edit_response(response)
+        response.headers["content-length"] = str(len(response.body))
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body if scope["method"] != "HEAD" else b""})
+
+
+@cache
+def catalog() -> dict[str, DriftProfile]:
+    """Every drift profile of every API, by name."""
+    profiles: dict[str, DriftProfile] = {}
+    for api in APIS:
+        module = importlib.import_module(f"photo_contracts.sandbox.drifts.{api}")
+        for profile in module.PROFILES:
+            if profile.name in profiles:
+                raise ValueError(f"duplicate drift profile name {profile.name!r}")
+            profiles[profile.name] = profile
+    return profiles
+
+
+def get_profile(name: str, api: str | None = None) -> DriftProfile:
+    """The profile called `name` (for `api`, when given), or a ToolError listing valid names."""
+    profiles = {n: p for n, p in catalog().items() if api is None or p.api == get_api(api).name}
+    if name not in profiles:
+        scope = f" for API {api!r}" if api else ""
+        raise ToolError(f"unknown drift profile {name!r}{scope}; valid names: {', '.join(sorted(profiles))}")
+    return profiles[name]

@@ -1,0 +1,1 @@
+"""Drift profile catalogs, one module per API (each defines PROFILES)."""

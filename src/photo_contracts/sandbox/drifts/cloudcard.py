@@ -1,0 +1,7 @@
+"""Drift profiles of the cloudcard emulator."""
+
+from __future__ import annotations
+
+from photo_contracts.sandbox.drift import DriftProfile
+
+PROFILES: tuple[DriftProfile, ...] = ()
