@@ -8,6 +8,7 @@ without any network access.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +41,10 @@ class Operation:
     @property
     def name(self) -> str:
         return f"{self.method.upper()} {self.path}"
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"\{([^}]+)\}", self.path)
 
     @property
     def is_write(self) -> bool:

@@ -24,5 +24,6 @@ PHOTO_CHECKS = (
     "filters_are_honoured",
     "list_matches_detail",
     "timestamps_are_ordered",
+    "response_within_limits",
 )
 KNOWN_CHECKS = BUILTIN_CHECKS + PHOTO_CHECKS

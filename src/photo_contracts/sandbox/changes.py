@@ -9,52 +9,14 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from PIL import Image
 
+from photo_contracts.jsonpath import locate
 from photo_contracts.sandbox import images
-
-_TOKEN = re.compile(r"\.([^.\[]+)|\[(\*|\d+)\]")
-
-
-def _steps(path: str) -> list[str | int | None]:
-    """`$.results[*].size` -> ['results', None, 'size'] (None = every item)."""
-    if not path.startswith("$"):
-        raise ValueError(f"JSON path must start with '$': {path!r}")
-    steps: list[str | int | None] = []
-    for name, index in _TOKEN.findall(path[1:]):
-        steps.append(name if name else (None if index == "*" else int(index)))
-    return steps
-
-
-def locate(document: Any, path: str) -> list[tuple[Any, str | int]]:
-    """Every (container, key) that `path` names and that exists in `document`."""
-    *parents, last = _steps(path) or [None]
-    nodes = [document]
-    for step in parents:
-        nodes = [child for node in nodes for child in _children(node, step)]
-    found = []
-    for node in nodes:
-        if last is None and isinstance(node, list):
-            found.extend((node, i) for i in range(len(node)))
-        elif isinstance(node, dict) and isinstance(last, str) and last in node:
-            found.append((node, last))
-        elif isinstance(node, list) and isinstance(last, int) and -len(node) <= last < len(node):
-            found.append((node, last))
-    return found
-
-
-def _children(node: Any, step: str | int | None) -> list[Any]:
-    if step is None:
-        return list(node) if isinstance(node, list) else []
-    if isinstance(step, int):
-        return [node[step]] if isinstance(node, list) and -len(node) <= step < len(node) else []
-    return [node[step]] if isinstance(node, dict) and step in node else []
-
 
 @dataclass
 class HttpRequest:

@@ -1,0 +1,80 @@
+"""Error checks: unknown ids and missing or wrong credentials get the documented answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+from jsonschema.exceptions import best_match
+
+from photo_contracts.checks.facts import Rejection
+from photo_contracts.checks.registry import CheckFailed, check
+from photo_contracts.contracts import load_contract, operations, schema_uri_for, validator
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def judge(api: str, operation: str, response: requests.Response, expected: Rejection,
+          error_code: Any, what: str) -> None:
+    """Raise CheckFailed unless `response` is the documented rejection (status, code, schema)."""
+    body = _json(response)
+    code = error_code(body) if body is not None else None
+    if response.status_code != expected.status or (expected.code and code != expected.code):
+        got = f"HTTP {response.status_code}" + (f" with error code {code}" if code else "")
+        want = f"HTTP {expected.status}" + (f" with error code {expected.code}" if expected.code else "")
+        raise CheckFailed(f"Received {got} for {what} / Documented: {want}", response=response)
+    media = response.headers.get("Content-Type", "").split(";")[0].strip()
+    op = next((o for o in operations(load_contract(api)) if o.name == operation), None)
+    uri = schema_uri_for(api, op, str(response.status_code), media) if op else None
+    if uri and body is not None:
+        error = best_match(validator(uri).iter_errors(body))
+        if error is not None:
+            raise CheckFailed(f"Received an error body that breaks its documented schema for {what}: "
+                              f"{error.message} / Documented: the schema of HTTP {expected.status}",
+                              json_path=error.json_path, response=response)
+
+
+def fill(template: str, values: dict[str, str]) -> str | None:
+    """`/photo/{id}` with the given values, or None if one is missing."""
+    try:
+        return re.sub(r"\{([^}]+)\}", lambda m: values[m.group(1)], template)
+    except KeyError:
+        return None
+
+
+@check("breaking", "an unknown id gets the documented not-found answer (status, error code, body)", "error")
+def unknown_id_is_documented_error(target: Any, operation: str) -> requests.Response | None:
+    method, template = operation.split(" ", 1)
+    values = {p: v[0] for p, v in target.ids.items() if v}
+    values.update(target.facts.unknown_ids)
+    # Keep real values for the other parameters (a real project), but an unknown one for the last.
+    params = re.findall(r"\{([^}]+)\}", template)
+    if not params or params[-1] not in target.facts.unknown_ids:
+        return None
+    path = fill(template, values)
+    if path is None:
+        return None
+    response = target.call(method, path)
+    judge(target.api.name, operation, response, target.facts.not_found, target.facts.error_code,
+          f"the unknown id {target.facts.unknown_ids[params[-1]]!r}")
+    return response
+
+
+@check("breaking", "missing or wrong credentials get the documented rejection (status, error code, body)", "error")
+def credentials_are_enforced(target: Any, operation: str) -> None:
+    method, template = operation.split(" ", 1)
+    path = fill(template, {p: v[0] for p, v in target.ids.items() if v})
+    if path is None:
+        return
+    missing = target.call(method, path, anonymous=True)
+    judge(target.api.name, operation, missing, target.facts.missing_credentials, target.facts.error_code,
+          "a request without credentials")
+    wrong = target.call(method, path, token="wrong-" + "0" * 24)
+    judge(target.api.name, operation, wrong, target.facts.wrong_credentials, target.facts.error_code,
+          "a request with a wrong credential")

@@ -1,0 +1,78 @@
+"""What each API says about its photos, as data: where image links and metadata sit in payloads,
+which operations serve image bytes, how it answers unknown ids and bad credentials.
+
+Each vendor module (checks/vendors/<api>.py) fills one `ApiFacts`; the generic checks read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    """JSON records that describe an image and link to its bytes (on the API or another host)."""
+
+    operations: tuple[str, ...]  # operations whose JSON responses hold such records
+    path: str  # JSON path to each record: "$", "$[*]", "$.photo", "$.results[*]"
+    links: Mapping[str, str]  # role (original | thumbnail | large) -> dotted key within the record
+    # Dotted keys of metadata about the `original` image; None where the vendor states nothing.
+    width: str | None = None
+    height: str | None = None
+    aspect_ratio: str | None = None
+    byte_size: str | None = None
+    content_type: str | None = None
+    exif_width: str | None = None
+    exif_height: str | None = None
+    with_credentials: bool = False  # links on the API's own origin that need the credential
+
+
+@dataclass(frozen=True)
+class ImageEndpoint:
+    """An operation that answers with image bytes itself."""
+
+    operation: str
+    role: str  # original | thumbnail | large
+    formats: tuple[str, ...]  # Pillow format names the docs allow: JPEG, PNG, BMP
+    width: int | None = None  # documented pixel width, if any (visitor thumbnails: 200)
+    original: str | None = None  # thumbnails: the operation serving the original (same parameters)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A documented error answer: its status and, where the vendor has them, its error code."""
+
+    status: int
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class IdSource:
+    """Where real values for a path parameter come from: a listing call, or the configuration."""
+
+    param: str
+    config_key: str  # e.g. photo_ids, visitor_ids, project_id
+    method: str | None = None  # listing call (None: configuration / sandbox sample only)
+    path: str | None = None  # may use earlier parameters: "/projects/{projectId}/photos:filter"
+    json_path: str | None = None  # ids in the listing's body: "$[*].id"
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class ApiFacts:
+    records: tuple[ImageRecord, ...] = ()
+    endpoints: tuple[ImageEndpoint, ...] = ()
+    thumbnail_formats: tuple[str, ...] = ("JPEG",)  # documented formats of thumbnails
+    ids: tuple[IdSource, ...] = ()
+    unknown_ids: Mapping[str, str] = field(default_factory=dict)  # param -> an id that exists nowhere
+    not_found: Rejection = Rejection(404)
+    missing_credentials: Rejection = Rejection(401)
+    wrong_credentials: Rejection = Rejection(401)
+    error_code: Callable[[Any], str | None] = lambda body: None  # the vendor error code of a JSON body
+    # Operations that the error checks probe (reads whose last path parameter is an id).
+    probe_operations: tuple[str, ...] = ()
+    # schemathesis built-ins that contradict the vendor's documented behaviour, with the reason in a comment
+    # where the facts are written (the visitor API answers errors with HTTP 200).
+    excluded_builtins: tuple[str, ...] = ()

@@ -1,0 +1,159 @@
+"""Image checks: the bytes really are the image the headers and the metadata claim."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from photo_contracts.checks.registry import CheckFailed, check
+
+SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"BM", "image/bmp"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+PIL_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "image/bmp", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type the bytes' own signature names (None if they name none)."""
+    for magic, mime in SIGNATURES:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@dataclass
+class ImageSample:
+    """One image fetched during a run, decoded once."""
+
+    url: str  # redacted
+    role: str  # original | thumbnail | large
+    content_type: str  # media type the response declared
+    data: bytes
+    format: str | None = None  # Pillow's reading of the bytes
+    size: tuple[int, int] | None = None
+    error: str | None = None  # why it did not decode
+
+    @classmethod
+    def decode(cls, url: str, role: str, content_type: str, data: bytes, max_pixels: int) -> ImageSample:
+        sample = cls(url, role, content_type.split(";")[0].strip().lower(), data)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                Image.MAX_IMAGE_PIXELS = max_pixels
+                with Image.open(io.BytesIO(data)) as image:
+                    sample.format, sample.size = image.format, image.size
+                    image.load()  # truncated or corrupt data fails here, not at open()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            sample.error = f"{type(exc).__name__}: {exc}"
+        return sample
+
+    def preview(self) -> bytes | None:
+        """A small PNG of the image for reports (None if it does not decode)."""
+        try:
+            with Image.open(io.BytesIO(self.data)) as image:
+                image.thumbnail((96, 96))
+                buffer = io.BytesIO()
+                image.convert("RGB").save(buffer, format="PNG")
+                return buffer.getvalue()
+        except Exception:  # noqa: BLE001 - a preview is a nicety; a broken image has none
+            return None
+
+    def describe(self) -> str:
+        facts = f"{self.format} {self.size[0]}x{self.size[1]}" if self.size else "undecodable"
+        return f"{self.role} image ({facts}, {len(self.data)} bytes, Content-Type {self.content_type or 'none'})"
+
+
+@check("breaking", "image bytes carry the signature of the type their Content-Type names", "image")
+def image_matches_content_type(sample: ImageSample) -> None:
+    actual = sniff(sample.data)
+    if actual != sample.content_type and not (sample.content_type == "image/jpg" and actual == "image/jpeg"):
+        raise CheckFailed(
+            f"Received {actual or 'bytes of no known image type'} for {sample.url} / "
+            f"Documented: Content-Type {sample.content_type or '(none)'}",
+            image=sample.preview(),
+        )
+
+
+@check("breaking", "the image decodes completely with Pillow", "image")
+def image_decodes(sample: ImageSample) -> None:
+    if sample.error:
+        raise CheckFailed(f"Received an image that does not decode ({sample.error}) from {sample.url} / "
+                          f"Documented: a complete {sample.content_type} image")
+
+
+@check("breaking", "thumbnails are in the documented format (and width, where documented)", "image")
+def thumbnail_is_documented_format(sample: ImageSample, formats: tuple[str, ...], width: int | None = None) -> None:
+    if sample.error:
+        return  # image_decodes reports it
+    if sample.format not in formats:
+        raise CheckFailed(f"Received a {sample.format} thumbnail from {sample.url} / Documented: {' or '.join(formats)}",
+                          image=sample.preview())
+    if width is not None and sample.size and sample.size[0] != width:
+        raise CheckFailed(f"Received a thumbnail {sample.size[0]} px wide from {sample.url} / Documented: {width} px wide",
+                          image=sample.preview())
+
+
+@check("breaking", "a thumbnail has no more pixels, in either dimension, than its original", "image")
+def thumbnail_not_larger_than_original(thumbnail: ImageSample, original: ImageSample) -> None:
+    if not (thumbnail.size and original.size):
+        return
+    if thumbnail.size[0] > original.size[0] or thumbnail.size[1] > original.size[1]:
+        raise CheckFailed(
+            f"Received a thumbnail of {thumbnail.size[0]}x{thumbnail.size[1]} for an original of "
+            f"{original.size[0]}x{original.size[1]} ({thumbnail.url}) / Documented: a smaller version of the original",
+            image=thumbnail.preview(),
+        )
+
+
+def _get(record: Any, dotted: str | None) -> Any:
+    if dotted is None:
+        return None
+    value = record
+    for key in dotted.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+@check("breaking", "metadata in the payload agrees with the image bytes (dimensions, size, type, EXIF)", "image")
+def image_metadata_matches(record: Any, facts: Any, sample: ImageSample, json_path: str) -> None:
+    """Compare the fields `facts` (an ImageRecord) names in `record` with the decoded original."""
+    problems: list[tuple[str, str, str]] = []  # (field, stated, actual)
+
+    def number(key: str | None) -> float | None:
+        value = _get(record, key)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    if sample.size:
+        width, height = sample.size
+        for key, actual in ((facts.width, width), (facts.height, height),
+                            (facts.exif_width, width), (facts.exif_height, height)):
+            stated = number(key)
+            if stated is not None and stated != actual:
+                problems.append((key, f"{stated:g}", str(actual)))
+        ratio = number(facts.aspect_ratio)
+        if ratio is not None and abs(ratio - width / height) > 0.01:
+            problems.append((facts.aspect_ratio, f"{ratio:g}", f"{width / height:.4f}"))
+    size = number(facts.byte_size)
+    if size is not None and size != len(sample.data):
+        problems.append((facts.byte_size, f"{size:g}", str(len(sample.data))))
+    stated_type = _get(record, facts.content_type)
+    actual_type = sniff(sample.data)
+    if isinstance(stated_type, str) and actual_type and stated_type.lower() != actual_type:
+        problems.append((facts.content_type, stated_type, actual_type))
+    if problems:
+        field, stated, actual = problems[0]
+        detail = "; ".join(f"{f} = {s}, image has {a}" for f, s, a in problems)
+        raise CheckFailed(f"Received {detail} ({sample.url}) / Documented: metadata describes the image",
+                          json_path=f"{json_path}.{field}", image=sample.preview())

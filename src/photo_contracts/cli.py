@@ -1,0 +1,89 @@
+"""The command line: `photo-contracts run | sandbox | drift | audit`."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from photo_contracts import __version__
+from photo_contracts.apis import APIS, get_api
+from photo_contracts.errors import ToolError
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from photo_contracts.sandbox import running
+    from photo_contracts.sandbox.drift import catalog
+
+    if args.list_drifts:
+        apis = [get_api(args.api).name] if args.api else list(APIS)
+        for profile in catalog().values():
+            if profile.api in apis:
+                print(f"{profile.name:<44} {profile.check:<34} {profile.description}")
+        return 0
+    if not args.api:
+        raise ToolError("sandbox needs --api NAME (one of: " + ", ".join(APIS) + ")")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with running(args.api, drift=args.drift, port=args.port, seed=args.seed, size=args.size,
+                 token=args.token, signed_url_ttl=args.signed_url_ttl) as sandbox:
+        drift = f" drift={args.drift}" if args.drift else ""
+        print(f"{args.api} sandbox: {sandbox.base_url} token={sandbox.token}{drift}", flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from photo_contracts.runner import run
+
+    return run(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="photo-contracts", description=__doc__)
+    top.add_argument("--version", action="version", version=f"photo-contracts {__version__}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="check APIs against their contracts and write reports")
+    run.add_argument("--api", action="append", metavar="NAME", help="API to check (repeatable; default: all four)")
+    run.add_argument("--target", default="sandbox", choices=("sandbox", "live"), help="default: sandbox")
+    run.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")
+    run.add_argument("--report-dir", metavar="DIR", default="reports", help="default: reports")
+    run.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
+    run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
+    run.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
+    run.add_argument("--allow-writes", action="store_true", help="live runs: also call write operations")
+    run.set_defaults(handler=_run)
+
+    sandbox = commands.add_parser("sandbox", help="serve one API's emulator on loopback")
+    sandbox.add_argument("--api", metavar="NAME", help=", ".join(APIS))
+    sandbox.add_argument("--port", type=int, default=0, help="default: a free port")
+    sandbox.add_argument("--drift", metavar="PROFILE", help="apply a drift profile (see --list-drifts)")
+    sandbox.add_argument("--list-drifts", action="store_true", help="list drift profiles and exit")
+    sandbox.add_argument("--seed", type=int, default=0, help="dataset seed (default: 0)")
+    sandbox.add_argument("--size", type=int, help="dataset size (default: the emulator's)")
+    sandbox.add_argument("--token", help="credential to accept (default: a random one)")
+    sandbox.add_argument("--signed-url-ttl", type=int, default=60, metavar="SECONDS", help="default: 60")
+    sandbox.set_defaults(handler=_sandbox)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ToolError as exc:
+        print(f"photo-contracts: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("photo-contracts: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""photo-contracts.toml + environment + command-line flags -> one typed Config object.
+
+This is the only module that reads the environment (for the credential variables a live
+configuration names). `None` means "not set" everywhere, so flags override the file only
+when given.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from photo_contracts.apis import APIS, get_api
+from photo_contracts.checks import KNOWN_CHECKS
+from photo_contracts.errors import ToolError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Politeness and safety limits of the one HTTP client."""
+
+    budget: int = 300  # requests per API per run (live); sandboxes are unlimited
+    rate: float = 5.0  # requests per second per API (live)
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_bytes: int = 25 * 1024 * 1024  # larger bodies are cut off and reported
+    max_pixels: int = 64_000_000  # larger images are not decoded (decompression bombs)
+    retries: int = 2  # idempotent requests only, on connection errors and 503/429
+    max_retry_after: float = 30.0  # longer Retry-After values end the retries
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """One API's target: where it is, which variable holds its credential, known ids."""
+
+    name: str
+    base_url: str | None = None
+    token_env: str | None = None
+    token: str | None = field(default=None, repr=False)  # resolved from token_env, never printed
+    ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. photo_ids, visitor_ids
+    project_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    target: str = "sandbox"  # sandbox | live
+    apis: tuple[str, ...] = tuple(APIS)
+    api_configs: Mapping[str, ApiConfig] = field(default_factory=dict)
+    report_dir: Path = Path("reports")
+    sandbox_drift: str | None = None
+    seed: int = 0
+    examples: int | None = None  # None = the target's default
+    allow_writes: bool = False
+    disabled_checks: frozenset[str] = frozenset()
+    negative: bool | None = None  # None = on for sandboxes, off for live targets
+    sandbox_token: str | None = field(default=None, repr=False)  # None = a random token per sandbox
+    limits: Limits = Limits()
+
+    @property
+    def examples_per_operation(self) -> int:
+        return self.examples if self.examples is not None else (25 if self.target == "sandbox" else 5)
+
+    @property
+    def negative_testing(self) -> bool:
+        return self.negative if self.negative is not None else self.target == "sandbox"
+
+    def enabled(self, check: str) -> bool:
+        return check not in self.disabled_checks
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ToolError(f"{source}: [{key}] must be a table")
+    return value
+
+
+def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[str, str], live: bool) -> ApiConfig:
+    base_url = table.get("base_url")
+    if base_url is not None and (not isinstance(base_url, str) or urlparse(base_url).scheme not in ("http", "https")
+                                 or not urlparse(base_url).netloc):
+        raise ToolError(f"{source}: [{name}] base_url must be an http(s) URL, got {base_url!r}")
+    token_env = table.get("token_env")
+    token = None
+    if live:
+        if not base_url:
+            raise ToolError(f"{source}: [{name}] needs base_url for a live run")
+        if not token_env:
+            raise ToolError(f"{source}: [{name}] needs token_env (the name of the variable holding the credential)")
+        token = environ.get(token_env)
+        if not token:
+            raise ToolError(f"environment variable {token_env} (token_env of [{name}]) is not set")
+    ids = {}
+    for key, value in table.items():
+        if key.endswith("_ids"):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ToolError(f"{source}: [{name}] {key} must be a list of strings")
+            ids[key] = tuple(value)
+    project_id = table.get("project_id")
+    if project_id is not None and not isinstance(project_id, str):
+        raise ToolError(f"{source}: [{name}] project_id must be a string")
+    return ApiConfig(name, base_url, token_env, token, ids, project_id)
+
+
+def load(
+    path: str | Path | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read the TOML file (if any), apply command-line overrides (None = not given), resolve credentials."""
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    source = str(path) if path else "configuration"
+    if path:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ToolError(f"configuration file {path} does not exist") from None
+        except OSError as exc:
+            raise ToolError(f"cannot read configuration file {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ToolError(f"{path} is not valid TOML: {exc}") from None
+    run = _table(data, "run", source)
+    values: dict[str, Any] = {k: v for k, v in run.items() if k in {f.name for f in fields(Config)}}
+    unknown = set(run) - set(values) - {"disable_checks"}
+    if unknown:
+        raise ToolError(f"{source}: unknown keys in [run]: {', '.join(sorted(unknown))}")
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    target = values.get("target", "sandbox")
+    if target not in ("sandbox", "live"):
+        raise ToolError(f"target must be 'sandbox' or 'live', got {target!r}")
+    apis = values.get("apis")
+    if not apis and target == "live":
+        apis = [name for name in APIS if name in data]  # a live run checks the APIs it is configured for
+    apis = tuple(dict.fromkeys(get_api(name).name for name in (apis or APIS)))
+    if target == "live":
+        missing = [name for name in apis if name not in data]
+        if missing:
+            raise ToolError(f"a live run needs a [{missing[0]}] table in the configuration (base_url, token_env)")
+    api_configs = {
+        name: _api_config(name, _table(data, name, source), source, environ, target == "live") for name in apis
+    }
+    limits_table = _table(data, "limits", source)
+    known_limits = {f.name for f in fields(Limits)}
+    if set(limits_table) - known_limits:
+        raise ToolError(f"{source}: unknown keys in [limits]: {', '.join(sorted(set(limits_table) - known_limits))}")
+    try:
+        limits = Limits(**{k: type(getattr(Limits, k))(v) for k, v in limits_table.items()})
+    except (TypeError, ValueError) as exc:
+        raise ToolError(f"{source}: bad value in [limits]: {exc}") from None
+    disabled = _table(data, "checks", source).get("disable", [])
+    if not isinstance(disabled, list) or set(disabled) - set(KNOWN_CHECKS):
+        bad = sorted(set(disabled) - set(KNOWN_CHECKS)) if isinstance(disabled, list) else disabled
+        raise ToolError(f"{source}: [checks] disable lists unknown checks {bad}; valid: {', '.join(KNOWN_CHECKS)}")
+    values.update(
+        target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
+        report_dir=Path(values.get("report_dir", "reports")),
+    )
+    return Config(**values)

@@ -1,0 +1,204 @@
+"""The one HTTP client: credentials only to the API's own origin, politeness, caps, redaction.
+
+Every request of a run goes through an `ApiSession` (a requests.Session, so schemathesis
+can use it directly): auth is attached per request and only when the URL's origin is the
+API's; redirects to another origin drop it; a budget, a rate limit, Retry-After, timeouts
+and a response-size cap make live runs polite and hostile responses harmless.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from photo_contracts.config import Limits
+
+REDACTED = "[REDACTED]"
+SENSITIVE_HEADERS = {"authorization", "x-auth-token", "x-apitoken", "cookie", "set-cookie", "proxy-authorization"}
+SENSITIVE_PARAMS = {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature", "sig", "token"}
+IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+
+
+class BudgetExhausted(requests.RequestException):
+    """The run's request budget for this API is spent; no more requests are sent."""
+
+
+class ResponseTooLarge(requests.RequestException):
+    """The body exceeded the size cap; it was cut off, not read to the end."""
+
+
+def origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return parts.scheme, f"{parts.hostname}:{port}"
+
+
+def redact_url(url: str) -> str:
+    """`url` with signature and credential query parameters masked."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [(k, REDACTED if k.lower() in SENSITIVE_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
+
+
+def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]:
+    return {k: (REDACTED if k.lower() in SENSITIVE_HEADERS else str(v)) for k, v in headers.items()}
+
+
+class Redactor:
+    """Masks known secret values and signed-URL parameters in any text that leaves the tool."""
+
+    _SIGNED = re.compile(r"((?:X-Amz-(?:Signature|Credential|Security-Token))=)[^&\s\"'<>]+", re.IGNORECASE)
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 4 and secret not in self.secrets:
+            self.secrets = sorted([*self.secrets, secret], key=len, reverse=True)
+
+    def text(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return self._SIGNED.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+class _RateLimiter:
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            delay = self.next - now
+            self.next = max(now, self.next) + self.interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+class ApiSession(requests.Session):
+    """A requests.Session bound to one API: its origin, its credential header, its limits."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth_header: str | None = None,
+        auth_value: str | None = None,
+        *,
+        limits: Limits | None = None,
+        polite: bool = True,
+    ) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.api_origin = origin(base_url)
+        self.auth_header = auth_header
+        self.auth_value = auth_value
+        self.limits = limits or Limits()
+        self.polite = polite  # live targets: budget and rate limit apply
+        self.requests_sent = 0
+        self.budget_hit = False
+        self._rate = _RateLimiter(self.limits.rate if polite else None)
+        self._count_lock = threading.Lock()
+        self.trust_env = False  # no proxies or netrc credentials from the environment
+        self.max_redirects = 5
+        self.headers["User-Agent"] = "photo-contracts"
+
+    def credential_headers(self) -> dict[str, str]:
+        """The credential as headers, for requests to the API itself (schemathesis passes them on)."""
+        return {self.auth_header: self.auth_value} if self.auth_header and self.auth_value else {}
+
+    # Credentials never leave the API's origin, whoever put them on the request.
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        prepared = super().prepare_request(request)
+        self._scope_credential(prepared)
+        return prepared
+
+    def _scope_credential(self, prepared: requests.PreparedRequest) -> None:
+        if origin(prepared.url or "") != self.api_origin:
+            for name in list(prepared.headers):
+                if name.lower() in SENSITIVE_HEADERS or (self.auth_header and name.lower() == self.auth_header.lower()):
+                    del prepared.headers[name]
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        # requests strips only Authorization on a cross-host redirect; our header may be another.
+        super().rebuild_auth(prepared_request, response)
+        self._scope_credential(prepared_request)
+
+    # Politeness and safety on every send (including redirects).
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self._scope_credential(request)  # also covers requests prepared outside this session
+        kwargs.setdefault("timeout", (self.limits.connect_timeout, self.limits.read_timeout))
+        kwargs["stream"] = True
+        method = (request.method or "GET").upper()
+        attempts = 1 + (self.limits.retries if method in IDEMPOTENT else 0)
+        for attempt in range(attempts):
+            self._spend()
+            try:
+                response = super().send(request, **kwargs)
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt + 1 >= attempts:
+                    raise
+                time.sleep(min(2**attempt * 0.2, 2.0))
+                continue
+            if response.status_code in (429, 503) and attempt + 1 < attempts:
+                wait = retry_after(response.headers.get("Retry-After"))
+                if wait is not None and wait <= self.limits.max_retry_after:
+                    response.close()
+                    time.sleep(wait)
+                    continue
+            self._read_capped(response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _spend(self) -> None:
+        if self.polite:
+            with self._count_lock:
+                if self.requests_sent >= self.limits.budget:
+                    self.budget_hit = True
+                    raise BudgetExhausted(f"request budget of {self.limits.budget} spent")
+                self.requests_sent += 1
+            self._rate.wait()
+        else:
+            with self._count_lock:
+                self.requests_sent += 1
+
+    def _read_capped(self, response: requests.Response) -> None:
+        cap = self.limits.max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            response.close()
+            raise ResponseTooLarge(f"Content-Length {declared} exceeds the {cap}-byte cap")
+        body = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            body += chunk
+            if len(body) > cap:
+                response.close()
+                raise ResponseTooLarge(f"body exceeds the {cap}-byte cap")
+        response._content = bytes(body)  # noqa: SLF001 - requests' own slot for a read body
+        response._content_consumed = True  # noqa: SLF001
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None

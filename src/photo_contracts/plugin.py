@@ -1,0 +1,179 @@
+"""The pytest plugin (entry point `pytest11`): options, run state, parametrization, report content.
+
+`photo-contracts run` drives it with a ready `Suite` registered as a plugin; plain
+`pytest tests/conformance --pc-...` works too. Nothing starts unless a conformance test
+asks for the `pc_suite` fixture, so the plugin is inert in the project's own tests.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+
+from photo_contracts import config as config_module
+from photo_contracts.contracts import contract_path, load_contract, operations
+from photo_contracts.errors import ToolError
+from photo_contracts.findings import Finding
+
+SUITE_KEY = pytest.StashKey["Suite"]()
+FINDINGS_KEY = pytest.StashKey[list[Finding]]()
+MODES = ("positive", "negative")
+
+
+class Suite:
+    """A conformance session: its configuration and, once started, its targets and findings."""
+
+    name = "photo_contracts_suite"
+
+    def __init__(self, cfg: config_module.Config, run: Any = None, progress: TextIO | None = None) -> None:
+        self.config = cfg
+        self.run = run  # engine.Run; started lazily when pytest drives the suite directly
+        self.progress = progress
+        self._stack = ExitStack()
+        self._schemas: dict[str, Any] = {}
+
+    def start(self) -> Any:
+        if self.run is None:
+            from photo_contracts.engine import Run
+            from photo_contracts.target import open_targets
+
+            self.run = Run(self.config, self._stack.enter_context(open_targets(self.config)))
+        return self.run
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def schema(self, api: str) -> Any:
+        """The schemathesis schema of `api`, loaded once."""
+        if api not in self._schemas:
+            import schemathesis
+
+            self._schemas[api] = schemathesis.openapi.from_path(contract_path(api))
+        return self._schemas[api]
+
+    def cases(self) -> list[tuple[str, str, str]]:
+        """(api, operation, mode) for every operation of every selected API."""
+        modes = MODES if self.config.negative_testing else MODES[:1]
+        return [(api, op.name, mode) for api in self.config.apis for op in operations(load_contract(api))
+                for mode in modes]
+
+    # Reporting hooks (this object is registered as a plugin)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        api = getattr(report, "pc_api", None)
+        if self.run is None or not api or not (report.when == "call" or report.skipped):
+            return
+        stats = self.run.stats[api]
+        outcome = "passed" if report.passed else "failed" if report.failed else "skipped"
+        setattr(stats, outcome, getattr(stats, outcome) + 1)
+        if self.progress:
+            found = len(getattr(report, "pc_findings", []))
+            note = f"{found} finding{'s' * (found != 1)}" if found else ("skipped" if report.skipped else "ok")
+            label = report.nodeid.split("[", 1)[-1].rstrip("]") if "[" in report.nodeid else report.nodeid
+            print(f"  {label:<72} {note}", file=self.progress, flush=True)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.run is None or hasattr(session.config, "workerinput"):
+            return  # nothing ran, or an xdist worker: the controller writes reports
+        from photo_contracts.reporting.summary import write_summary
+
+        report_dir = Path(self.config.report_dir)
+        report_dir.mkdir(parents=True, exist_ok=True)
+        write_summary(self.run, report_dir / "summary.json", interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"photo-contracts: {self.config.target} conformance report"
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+        if self.run is not None:
+            from photo_contracts.reporting import html
+
+            prefix.extend(html.summary_table(self.run))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("photo-contracts", "photo-contracts conformance suite")
+    group.addoption("--pc-api", action="append", metavar="NAME", help="API to check (repeatable; default: all)")
+    group.addoption("--pc-target", choices=("sandbox", "live"), help="sandbox (default) or live")
+    group.addoption("--pc-config", metavar="FILE", help="photo-contracts TOML configuration")
+    group.addoption("--pc-report-dir", metavar="DIR", help="where summary.json goes")
+    group.addoption("--pc-sandbox-drift", metavar="PROFILE", help="a drift profile for the sandbox")
+    group.addoption("--pc-seed", type=int, metavar="N", help="seed for generation and datasets")
+    group.addoption("--pc-examples", type=int, metavar="N", help="generated examples per operation")
+
+
+def suite(config: pytest.Config) -> Suite:
+    """The session's Suite: the one `photo-contracts run` registered, or one built from the options."""
+    if SUITE_KEY not in config.stash:
+        given = config.pluginmanager.get_plugin(Suite.name)
+        if given is None:
+            try:
+                cfg = config_module.load(config.getoption("pc_config"), overrides={
+                    "target": config.getoption("pc_target"), "apis": config.getoption("pc_api"),
+                    "report_dir": config.getoption("pc_report_dir"), "seed": config.getoption("pc_seed"),
+                    "sandbox_drift": config.getoption("pc_sandbox_drift"),
+                    "examples": config.getoption("pc_examples"),
+                })
+            except ToolError as exc:
+                raise pytest.UsageError(str(exc)) from None
+            given = Suite(cfg)
+            config.pluginmanager.register(given, Suite.name)
+        config.stash[SUITE_KEY] = given
+    return config.stash[SUITE_KEY]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "pc_operation" in metafunc.fixturenames:
+        cases = suite(metafunc.config).cases()
+        metafunc.parametrize(("pc_api", "pc_operation", "pc_mode"), cases,
+                             ids=[f"{api}:{op}:{mode}" for api, op, mode in cases])
+    elif "pc_api" in metafunc.fixturenames:
+        apis = list(suite(metafunc.config).config.apis)
+        metafunc.parametrize("pc_api", apis, ids=apis)
+
+
+@pytest.fixture(scope="session")
+def pc_suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
+    current = suite(request.config)
+    try:
+        current.start()
+    except ToolError as exc:
+        pytest.exit(f"photo-contracts: error: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    yield current
+    current.close()
+
+
+@pytest.fixture
+def pc_findings(request: pytest.FixtureRequest) -> list[Finding]:
+    """The findings of this test; the plugin attaches them to its report."""
+    found: list[Finding] = []
+    request.node.stash[FINDINGS_KEY] = found
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "pc_api" in callspec.params and (report.when == "call" or report.skipped):
+        found = item.stash.get(FINDINGS_KEY, [])
+        report.pc_api = callspec.params["pc_api"]
+        report.pc_findings = [f.as_dict() for f in found]
+        if found:
+            from photo_contracts.reporting import html
+
+            report.extras = [*getattr(report, "extras", []), *html.finding_extras(found)]
+    return report
+
+
+def fail_with(found: list[Finding]) -> None:
+    """End a conformance test: fail, without a traceback, when it made findings."""
+    if found:
+        lines = [f"{f.severity.upper()} {f.check} on {f.operation}: {f.message}" for f in found]
+        pytest.fail("\n".join(lines), pytrace=False)
+
+

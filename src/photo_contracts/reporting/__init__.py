@@ -1,0 +1,1 @@
+"""Reports of a run: pytest-html content, summary.json, the console summary."""

@@ -1,0 +1,54 @@
+"""pytest-html content: a per-API summary at the top and, for each finding, its evidence."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from typing import Any
+
+from pytest_html import extras
+
+from photo_contracts.findings import Finding
+
+
+def summary_table(run: Any) -> list[str]:
+    rows = []
+    for name, target in run.targets.items():
+        stats = run.stats[name]
+        count = sum(1 for f in run.findings if f.api == name)
+        worst = next((s for s in ("breaking", "warning", "info") if any(
+            f.severity == s and f.api == name for f in run.findings)), "-")
+        rows.append(
+            f"<tr><td>{escape(target.api.title)}</td><td>{stats.passed}</td><td>{stats.failed}</td>"
+            f"<td>{stats.skipped}</td><td>{target.session.requests_sent}</td><td>{count}</td><td>{worst}</td></tr>"
+        )
+    drift = f" (sandbox drift profile <code>{escape(run.config.sandbox_drift)}</code>)" if run.config.sandbox_drift else ""
+    return [
+        f"<h2>Summary per API: {escape(run.config.target)}{drift}</h2>",
+        "<table class='pc-summary' border='1' cellpadding='4'><tr><th>API</th><th>passed</th><th>failed</th>"
+        "<th>skipped</th><th>requests</th><th>findings</th><th>worst</th></tr>" + "".join(rows) + "</table>",
+    ]
+
+
+def _finding_html(finding: Finding) -> str:
+    parts = [
+        "<div class='pc-finding' style='border-left:4px solid #c33;padding-left:8px;margin:8px 0'>",
+        f"<b>{escape(finding.severity.upper())}</b> <code>{escape(finding.check)}</code> on "
+        f"<code>{escape(finding.operation)}</code> ({escape(finding.api)})",
+        f"<p>{escape(finding.message)}</p>",
+    ]
+    if finding.json_path:
+        parts.append(f"<p>JSON path: <code>{escape(finding.json_path)}</code></p>")
+    if finding.request:
+        parts.append(f"<p>Request:</p><pre>{escape(finding.request)}</pre>")
+    if finding.response:
+        parts.append(f"<p>Response (excerpt):</p><pre>{escape(finding.response)}</pre>")
+    if finding.image:
+        data = base64.b64encode(finding.image).decode()
+        parts.append(f"<p>Image:</p><img alt='image preview' src='data:image/png;base64,{data}'/>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def finding_extras(found: list[Finding]) -> list[Any]:
+    return [extras.html(_finding_html(f)) for f in found]

@@ -1,0 +1,52 @@
+"""summary.json: the machine-readable result of a run (its schema: schemas/report/summary.json)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from photo_contracts import __version__
+from photo_contracts.findings import SEVERITIES
+
+
+def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
+    findings = sorted(run.findings, key=lambda f: (SEVERITIES.index(f.severity), f.api, f.operation, f.check))
+    apis = {}
+    for name, target in run.targets.items():
+        stats = run.stats[name]
+        apis[name] = {
+            "base_url": run.redactor.text(target.base_url),
+            "passed": stats.passed,
+            "failed": stats.failed,
+            "skipped": stats.skipped,
+            "requests": target.session.requests_sent,
+            "findings": sum(1 for f in findings if f.api == name),
+            "budget_exhausted": target.session.budget_hit,
+        }
+    return {
+        "tool": f"photo-contracts {__version__}",
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "target": run.config.target,
+        "sandbox_drift": run.config.sandbox_drift,
+        "seed": run.config.seed,
+        "interrupted": interrupted,
+        "conforms": not findings and not interrupted,
+        "apis": apis,
+        "findings": [f.as_dict() for f in findings],
+        "drift": list(getattr(run, "drift", [])),
+    }
+
+
+def write_summary(run: Any, path: Path, *, interrupted: bool = False) -> dict[str, Any]:
+    """Write summary.json atomically (a reader never sees half a file) and return it."""
+    data = summary(run, interrupted=interrupted)
+    text = run.redactor.text(json.dumps(data, indent=2))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".summary-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    os.replace(tmp, path)
+    return data

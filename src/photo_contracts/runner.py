@@ -1,0 +1,79 @@
+"""`photo-contracts run`: configuration -> targets -> the pytest suite -> reports -> exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+from photo_contracts import config as config_module
+from photo_contracts.contracts import ROOT
+from photo_contracts.engine import Run
+from photo_contracts.errors import ToolError
+from photo_contracts.plugin import Suite
+from photo_contracts.reporting.console import print_summary
+from photo_contracts.target import open_targets
+
+SUITE_DIR = ROOT / "tests" / "conformance"
+
+
+def load_config(args: argparse.Namespace) -> config_module.Config:
+    drift = args.sandbox_drift
+    apis = args.api
+    if drift and not apis:
+        from photo_contracts.sandbox.drift import get_profile
+
+        apis = [get_profile(drift).api]  # a drift rehearsal checks the API it changes
+    elif drift:
+        from photo_contracts.sandbox.drift import get_profile
+
+        get_profile(drift)
+    return config_module.load(args.config, overrides={
+        "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
+        "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
+    })
+
+
+def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> list[str]:
+    report_dir = Path(cfg.report_dir)
+    return [
+        str(SUITE_DIR), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
+        "--rootdir", str(ROOT), "-c", str(SUITE_DIR / "pytest.ini"),
+        f"--html={report_dir / 'report.html'}", "--self-contained-html",
+        f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit2",
+        *(extra or []),
+    ]
+
+
+def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, Run]:
+    """Run the suite on the configured targets; returns (exit code, run)."""
+    if not SUITE_DIR.is_dir():
+        raise ToolError(f"the conformance suite is missing ({SUITE_DIR}); install photo-contracts from its checkout")
+    Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
+    print(f"photo-contracts: {cfg.target} run of {', '.join(cfg.apis)}{drift}", file=out, flush=True)
+    with open_targets(cfg) as targets:
+        run = Run(cfg, targets)
+        suite = Suite(cfg, run, progress=out)
+        status = pytest.main(pytest_args(cfg), plugins=[suite])
+    elapsed = time.monotonic() - started
+    print_summary(run, Path(cfg.report_dir), elapsed, out)
+    if status in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED) and not len(run.findings):
+        return 0, run
+    if status in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return 1, run
+    if status == pytest.ExitCode.INTERRUPTED:
+        return 130, run
+    raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
+
+
+def run(args: argparse.Namespace) -> int:
+    code, _ = execute(load_config(args))
+    return code
+
+

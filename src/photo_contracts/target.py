@@ -1,0 +1,110 @@
+"""Targets of a run: a sandbox started on loopback, or a live API from the configuration."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from photo_contracts.apis import ApiSpec, get_api
+from photo_contracts.checks.facts import ApiFacts
+from photo_contracts.config import Config
+from photo_contracts.errors import ToolError
+from photo_contracts.http import ApiSession
+from photo_contracts.jsonpath import values
+
+
+@dataclass
+class Target:
+    api: ApiSpec
+    base_url: str
+    token: str = field(repr=False)
+    session: ApiSession
+    facts: ApiFacts
+    live: bool
+    ids: dict[str, list[str]] = field(default_factory=dict)  # path parameter -> real values
+    sandbox: Any = None  # the running Sandbox, for sandbox targets
+
+    def credentials(self, token: str | None = None) -> dict[str, str]:
+        return {self.api.auth_header: self.api.auth_value(self.token if token is None else token)}
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def call(self, method: str, path: str, *, token: str | None = None, anonymous: bool = False,
+             **kwargs: Any) -> requests.Response:
+        """One request to the API (credential attached unless `anonymous`)."""
+        headers = {} if anonymous else self.credentials(token)
+        headers.update(kwargs.pop("headers", {}))
+        return self.session.request(method, self.url(path), headers=headers, **kwargs)
+
+
+def vendor_facts(api: ApiSpec) -> ApiFacts:
+    return importlib.import_module(f"photo_contracts.checks.vendors.{api.name}").FACTS
+
+
+def _resolve_ids(target: Target, configured: dict[str, Any]) -> None:
+    """Real values for path parameters: configuration first, then the API's own listings."""
+    for source in target.facts.ids:
+        given = configured.get(source.config_key)
+        if given:
+            target.ids[source.param] = [given] if isinstance(given, str) else list(given)
+            continue
+        if not (source.method and source.path and source.json_path):
+            continue
+        try:
+            path = source.path.format(**{k: v[0] for k, v in target.ids.items() if v})
+            response = target.call(source.method, path, json=source.body)
+            found = [str(v) for _, v in values(response.json(), source.json_path)] if response.ok else []
+        except (KeyError, ValueError, requests.RequestException):
+            found = []
+        if found:
+            target.ids[source.param] = found
+
+
+@contextmanager
+def open_targets(config: Config) -> Iterator[dict[str, Target]]:
+    """Start sandboxes (or connect to live APIs) for every API of the run; stop them afterwards."""
+    targets: dict[str, Target] = {}
+    with ExitStack() as stack:
+        for name in config.apis:
+            api = get_api(name)
+            facts = vendor_facts(api)
+            if config.target == "sandbox":
+                from photo_contracts.sandbox import emulator_module, running
+
+                drift = config.sandbox_drift
+                own_drift = drift if drift and drift.startswith(f"{name}-") else None
+                sandbox = stack.enter_context(running(name, drift=own_drift, seed=config.seed,
+                                                      token=config.sandbox_token))
+                session = ApiSession(sandbox.base_url, api.auth_header, api.auth_value(sandbox.token),
+                                     limits=config.limits, polite=False)
+                target = Target(api, sandbox.base_url, sandbox.token, session, facts, False, sandbox=sandbox)
+                sample = getattr(emulator_module(api), "sample_ids", None)
+                configured = sample(sandbox.app) if sample else {}
+            else:
+                settings = config.api_configs[name]
+                assert settings.base_url and settings.token
+                session = ApiSession(settings.base_url, api.auth_header, api.auth_value(settings.token),
+                                     limits=config.limits, polite=True)
+                target = Target(api, settings.base_url, settings.token, session, facts, True)
+                configured = dict(settings.ids)
+                if settings.project_id:
+                    configured["project_id"] = settings.project_id
+                _check_reachable(target)
+            stack.callback(session.close)
+            _resolve_ids(target, configured)
+            targets[name] = target
+        yield targets
+
+
+def _check_reachable(target: Target) -> None:
+    try:
+        requests.head(target.base_url, timeout=target.session.limits.connect_timeout, allow_redirects=False)
+    except requests.RequestException as exc:
+        reason = type(exc).__name__
+        raise ToolError(f"{target.api.name}: cannot reach {target.base_url} ({reason})") from None

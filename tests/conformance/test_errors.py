@@ -1,0 +1,24 @@
+"""Error checks: unknown ids and missing or wrong credentials get the documented answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from photo_contracts.checks.errors import credentials_are_enforced, unknown_id_is_documented_error
+from photo_contracts.engine import StopApi
+from photo_contracts.plugin import fail_with
+
+
+@pytest.mark.parametrize("check", [unknown_id_is_documented_error, credentials_are_enforced],
+                         ids=lambda c: c.__name__)
+def test_error_answers(pc_suite, pc_api, check, pc_findings):
+    run = pc_suite.run
+    target = run.targets[pc_api]
+    if not target.facts.probe_operations:
+        pytest.skip(f"{pc_api} names no operations to probe")
+    try:
+        for operation in target.facts.probe_operations:
+            pc_findings.extend(run.apply(check.__name__, target, operation, check, target, operation))
+    except StopApi as stop:
+        pytest.skip(str(stop))
+    fail_with(pc_findings)

@@ -1,0 +1,47 @@
+"""Contract-driven checks: schemathesis generates cases from each contract with hypothesis;
+every response goes through the schemathesis built-ins and the photo checks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+
+from photo_contracts.contracts import load_contract, operations
+from photo_contracts.engine import StopApi
+from photo_contracts.plugin import fail_with
+
+
+def test_operation(pc_suite, pc_api, pc_operation, pc_mode, pc_findings):
+    run = pc_suite.run
+    target = run.targets[pc_api]
+    documented = next(op for op in operations(load_contract(pc_api)) if op.name == pc_operation)
+    if documented.is_write and target.live and not run.config.allow_writes:
+        pytest.skip("write operation: live runs are read-only unless --allow-writes")
+    method, path = pc_operation.split(" ", 1)
+    operation = pc_suite.schema(pc_api)[path][method]
+    mode = GenerationMode.POSITIVE if pc_mode == "positive" else GenerationMode.NEGATIVE
+    strategies = [operation.as_strategy(generation_mode=mode)]
+    known = {p: target.ids[p] for p in documented.path_params if target.ids.get(p)}
+    if known:  # real ids reach past 404s to the payloads worth checking
+        fixed = st.fixed_dictionaries({p: st.sampled_from(v) for p, v in known.items()})
+        strategies.append(fixed.flatmap(lambda values: operation.as_strategy(generation_mode=mode,
+                                                                              path_parameters=values)))
+
+    @seed(run.config.seed)
+    @settings(max_examples=run.config.examples_per_operation, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+              verbosity=Verbosity.quiet)
+    @given(case=st.one_of(strategies))
+    def exercise(case):
+        pc_findings.extend(run.exercise(target, pc_operation, case, mode=pc_mode))
+
+    try:
+        exercise()
+    except StopApi as stop:
+        pytest.skip(f"{pc_api}: {stop}")
+    except Unsatisfiable:
+        pytest.skip(f"no {pc_mode} cases can be generated for this operation")
+    fail_with(pc_findings)
