@@ -219,8 +219,9 @@ class Run:
     def exercise(self, target: Target, operation: str, case: Any, mode: str) -> list[Finding]:
         """Send a schemathesis case with the real credential and apply every enabled check."""
         case.headers = {**(case.headers or {}), **target.credentials()}
-        response, found = self.send(target, operation, lambda: case.call(base_url=target.base_url,
-                                                                          session=target.session))
+        request = case.as_transport_kwargs(base_url=target.base_url)
+        request.setdefault("allow_redirects", False)  # a redirect is the response under test
+        response, found = self.send(target, operation, lambda: target.session.request(**request))
         if response is None:
             return found
         names = [n for n in BUILTIN_CHECKS if self.config.enabled(n) and n not in target.facts.excluded_builtins

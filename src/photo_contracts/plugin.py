@@ -28,8 +28,6 @@ MODES = ("positive", "negative")
 class Suite:
     """A conformance session: its configuration and, once started, its targets and findings."""
 
-    name = "photo_contracts_suite"
-
     def __init__(self, cfg: config_module.Config, run: Any = None, progress: TextIO | None = None) -> None:
         self.config = cfg
         self.run = run  # engine.Run; started lazily when pytest drives the suite directly
@@ -109,7 +107,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def suite(config: pytest.Config) -> Suite:
     """The session's Suite: the one `photo-contracts run` registered, or one built from the options."""
     if SUITE_KEY not in config.stash:
-        given = config.pluginmanager.get_plugin(Suite.name)
+        given = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, Suite)), None)
         if given is None:
             try:
                 cfg = config_module.load(config.getoption("pc_config"), overrides={
@@ -121,7 +119,7 @@ def suite(config: pytest.Config) -> Suite:
             except ToolError as exc:
                 raise pytest.UsageError(str(exc)) from None
             given = Suite(cfg)
-            config.pluginmanager.register(given, Suite.name)
+            config.pluginmanager.register(given, "photo_contracts_suite")
         config.stash[SUITE_KEY] = given
     return config.stash[SUITE_KEY]
 

@@ -85,7 +85,7 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
                                      limits=config.limits, polite=False)
                 target = Target(api, sandbox.base_url, sandbox.token, session, facts, False, sandbox=sandbox)
                 sample = getattr(emulator_module(api), "sample_ids", None)
-                configured = sample(sandbox.app) if sample else {}
+                configured = {**(sample(sandbox.app) if sample else {}), **config.api_configs[name].ids}
             else:
                 settings = config.api_configs[name]
                 assert settings.base_url and settings.token

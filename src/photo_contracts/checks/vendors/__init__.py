@@ -1,0 +1,1 @@
+"""Vendor facts and invariants, one module per API (each defines FACTS and INVARIANTS)."""
