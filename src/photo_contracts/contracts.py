@@ -69,7 +69,12 @@ def read_document(path: Path) -> Any:
 
 
 def load_contract(api: str) -> dict[str, Any]:
-    path = contract_path(api)
+    """The contract of `api` as data (read once per process; callers must not modify it)."""
+    return _load_contract(contract_path(api))
+
+
+@cache
+def _load_contract(path: Path) -> dict[str, Any]:
     document = read_document(path)
     if not isinstance(document, dict) or "paths" not in document:
         raise ToolError(f"{path} is not an OpenAPI document (no 'paths')")
@@ -114,36 +119,49 @@ def validator(schema_uri: str) -> Draft202012Validator:
     )
 
 
-def response_media(operation: Operation, status: str) -> dict[str, Any]:
-    """The `content` map of the documented response for `status` (resolving a `$ref`)."""
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def documented_response(operation: Operation, status: str, contract: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(JSON pointer, response object) documented for `status`, following local `$ref`s."""
     responses = operation.spec.get("responses", {})
-    response = responses.get(status) or responses.get(f"{status[0]}XX") or responses.get("default")
-    if response is None:
-        return {}
-    return response.get("content", {})
+    key = next((k for k in (status, f"{status[:1]}XX", "default") if k in responses), None)
+    if key is None:
+        return "", {}
+    pointer = "/" + "/".join(_escape(p) for p in ("paths", operation.path, operation.method, "responses", key))
+    response = responses[key]
+    while isinstance(response, dict) and "$ref" in response:
+        pointer = response["$ref"].removeprefix("#")
+        node: Any = contract
+        for part in pointer.lstrip("/").split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+        response = node
+    return pointer, response if isinstance(response, dict) else {}
+
+
+def response_media(operation: Operation, status: str, contract: dict[str, Any]) -> dict[str, Any]:
+    """The `content` map of the documented response for `status`."""
+    return documented_response(operation, status, contract)[1].get("content", {})
 
 
 def schema_uri_for(api: str, operation: Operation, status: str, media_type: str) -> str | None:
     """The file URI of the schema the contract names for one response, if it names one."""
-    content = response_media(operation, status).get(media_type)
+    pointer, response = documented_response(operation, status, load_contract(api))
+    content = response.get("content", {}).get(media_type)
     if not content or "schema" not in content:
         return None
     schema = content["schema"]
     base = contract_path(api)
     if "$ref" in schema:
         return resolve_ref(base, schema["$ref"])
-    # An inline schema (possibly with $refs inside): give it a URI inside the contract file.
-    pointer = "/".join(
-        part.replace("~", "~0").replace("/", "~1")
-        for part in ("paths", operation.path, operation.method, "responses", status,
-                     "content", media_type, "schema")
-    )
-    return f"{file_uri(base)}#/{pointer}"
+    # An inline schema (possibly with $refs inside): its URI is its place in the contract file.
+    return f"{file_uri(base)}#{pointer}/content/{_escape(media_type)}/schema"
 
 
 def example_files(api: str, operation: Operation, status: str, media_type: str) -> list[Path]:
     """Documented examples the contract attaches to a response (`externalValue` files)."""
-    content = response_media(operation, status).get(media_type) or {}
+    content = response_media(operation, status, load_contract(api)).get(media_type) or {}
     base = contract_path(api)
     paths = []
     for example in (content.get("examples") or {}).values():

@@ -232,7 +232,8 @@ class Run:
             elif "ignored_auth" in names:
                 self._auth_probed.add(operation)
         try:
-            failures = run_builtins(case, response, names, {"session": target.session, "base_url": target.base_url})
+            failures = run_builtins(case, response, names, {"session": target.session, "base_url": target.base_url},
+                                    target.credentials())
         except BudgetExhausted as exc:
             raise StopApi(str(exc)) from None
         except requests.RequestException as exc:  # a probe request of a built-in check failed

@@ -50,7 +50,13 @@ class Suite:
         """The schemathesis schema of `api`, loaded once."""
         if api not in self._schemas:
             import schemathesis
+            from hypothesis import strategies as st
 
+            from photo_contracts.sandbox.images import make_image
+
+            # Uploads get real JPEG bytes, not random ones: an upload API may rightly refuse noise.
+            schemathesis.openapi.media_type("image/jpeg", st.builds(
+                make_image, st.integers(8, 96), st.integers(8, 96), st.integers(0, 2**16)))
             self._schemas[api] = schemathesis.openapi.from_path(contract_path(api))
         return self._schemas[api]
 

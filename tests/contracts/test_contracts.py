@@ -31,9 +31,10 @@ SCHEMA_FILES = sorted(p for p in SCHEMAS_DIR.rglob("*.json") if "examples" not i
 def documented_examples() -> list[tuple[str, str, str, str, Path]]:
     found = []
     for api in APIS:
-        for op in operations(load_contract(api)):
+        contract = load_contract(api)
+        for op in operations(contract):
             for status in op.spec.get("responses", {}):
-                for media in response_media(op, status):
+                for media in response_media(op, status, contract):
                     found += [(api, op.name, status, media, path) for path in example_files(api, op, status, media)]
     return found
 
@@ -68,9 +69,10 @@ def test_contract_loads_in_schemathesis_without_warnings(api: str) -> None:
 @pytest.mark.parametrize("api", APIS)
 def test_every_response_schema_resolves(api: str) -> None:
     """Every response schema the contract names resolves from disk (no dangling $ref)."""
-    for op in operations(load_contract(api)):
+    contract = load_contract(api)
+    for op in operations(contract):
         for status in op.spec.get("responses", {}):
-            for media in response_media(op, status):
+            for media in response_media(op, status, contract):
                 uri = schema_uri_for(api, op, status, media)
                 if uri:
                     validator(uri).is_valid(None)  # resolving refs happens lazily; force it on a value

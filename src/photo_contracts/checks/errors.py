@@ -9,7 +9,7 @@ import requests
 from jsonschema.exceptions import best_match
 
 from photo_contracts.checks.facts import Rejection
-from photo_contracts.checks.registry import CheckFailed, check
+from photo_contracts.checks.registry import CheckFailed, NotApplicable, check
 from photo_contracts.contracts import load_contract, operations, schema_uri_for, validator
 
 
@@ -56,10 +56,10 @@ def unknown_id_is_documented_error(target: Any, operation: str) -> requests.Resp
     # Keep real values for the other parameters (a real project), but an unknown one for the last.
     params = re.findall(r"\{([^}]+)\}", template)
     if not params or params[-1] not in target.facts.unknown_ids:
-        return None
+        raise NotApplicable(f"{operation} has no unknown id to probe with")
     path = fill(template, values)
     if path is None:
-        return None
+        raise NotApplicable(f"no real value for the other parameters of {operation}")
     response = target.call(method, path)
     judge(target.api.name, operation, response, target.facts.not_found, target.facts.error_code,
           f"the unknown id {target.facts.unknown_ids[params[-1]]!r}")
@@ -71,7 +71,7 @@ def credentials_are_enforced(target: Any, operation: str) -> None:
     method, template = operation.split(" ", 1)
     path = fill(template, {p: v[0] for p, v in target.ids.items() if v})
     if path is None:
-        return
+        raise NotApplicable(f"no real id to probe {operation} with: list them in the configuration")
     missing = target.call(method, path, anonymous=True)
     judge(target.api.name, operation, missing, target.facts.missing_credentials, target.facts.error_code,
           "a request without credentials")

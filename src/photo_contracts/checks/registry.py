@@ -29,6 +29,17 @@ class CheckFailed(AssertionError):
         self.response = response  # the requests.Response that shows it, when the check made its own request
 
 
+class NotApplicable(Exception):
+    """The check cannot run on this target (e.g. no real id to probe with); the test is skipped, not passed."""
+
+
+def require_ids(target: Any, *params: str) -> None:
+    missing = [p for p in params if not target.ids.get(p)]
+    if missing:
+        raise NotApplicable(f"no real value for {', '.join(missing)}: list them in the configuration "
+                            f"({target.api.name} table)")
+
+
 CHECKS: dict[str, CheckInfo] = {}
 FUNCTIONS: dict[str, Callable[..., Any]] = {}
 

@@ -16,7 +16,9 @@ from photo_contracts.errors import ToolError
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening socket on host:port (0 = a free port), or a one-line ToolError."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: with proto 0 asyncio never sets TCP_NODELAY, and every keep-alive
+    # response then waits ~40 ms for delayed ACKs.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.bind((host, port))
     except OSError as exc:

@@ -1,0 +1,256 @@
+"""Emulator of the Autodesk Construction Cloud Photos API (GET one media, POST photos:filter).
+
+Choices where the vendor documents nothing ([I], written down in schemas/autodesk/discrepancies.md):
+- a project other than the dataset's -> 403 (a valid token without access to that project);
+- deleted media: GET -> 410; photos:filter never lists them;
+- filter: all members AND-ed; createdAt/takenAt are inclusive 'from..to' ranges (open ends,
+  date-only bounds cover the whole day, invalid calendar days roll over leniently);
+  id/createdBy/mediaType lists match any value; title is a case-insensitive substring;
+- sort: 'createdAt desc' by default, keys applied in order, ties broken by id;
+- cursorState: opaque (base64url JSON of offset, filter, sort, limit, include); nextPost.body
+  repeats the request's filter/include/limit/sort with the new cursorState, and POSTing only
+  {"cursorState"} works too. A filter or sort that differs from the cursor's -> 400.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from photo_contracts.contracts import SCHEMAS_DIR, file_uri, validator
+from photo_contracts.sandbox import SandboxContext
+from photo_contracts.sandbox.autodesk_data import ASSETS_PATH, Dataset, Media, build
+
+BASE_PATH = "/construction/photos/v1"
+DEFAULT_SORT = ["createdAt desc"]
+DEFAULT_LIMIT = 25
+MORE_INFO = "https://aps.autodesk.com/en/docs/oauth/v2/developers_guide/error_handling/"
+_BOUND = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?)?",
+    re.ASCII,
+)
+
+
+def gateway_error(code: str, message: str, status: int = 401) -> JSONResponse:
+    """The API gateway's error body [D]."""
+    body = {"developerMessage": message, "userMessage": "", "errorCode": code,
+            "more info": MORE_INFO}
+    return JSONResponse(body, status_code=status)
+
+
+def service_error(status: int, title: str, detail: str) -> JSONResponse:
+    """The Photos service's error body ([I]: the docs give status codes, not bodies)."""
+    return JSONResponse({"title": title, "detail": detail, "status": status}, status_code=status)
+
+
+def parse_bound(text: str, end: bool) -> datetime:
+    """A range bound as a naive UTC datetime; date-only `end` bounds cover the whole day."""
+    match = _BOUND.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if int(year) < 1:
+        return datetime.min
+    try:
+        # Lenient calendar: 2021-02-30 is 2021-03-02 (the schema's pattern allows it).
+        moment = datetime(int(year), int(month), 1) + timedelta(days=int(day) - 1)
+        if hour is None:
+            return moment + timedelta(days=1, microseconds=-1) if end else moment
+        moment += timedelta(hours=int(hour), minutes=int(minute), seconds=int(second),
+                            microseconds=int((fraction or "0")[:6].ljust(6, "0")))
+        if zone and zone != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        return moment
+    except OverflowError:
+        return datetime.max
+
+
+def in_range(value: datetime | None, expression: str) -> bool:
+    start, _, stop = expression.partition("..")
+    if value is None:
+        return False
+    return (not start or parse_bound(start, False) <= value) and (
+        not stop or value <= parse_bound(stop, True))
+
+
+def matches(media: Media, query: dict[str, Any]) -> bool:
+    """Whether `media` satisfies every member of a photos:filter `filter` object."""
+    record = media.record
+    if "id" in query and record["id"].lower() not in {i.lower() for i in query["id"]}:
+        return False
+    if "mediaType" in query and record["mediaType"] not in query["mediaType"]:
+        return False
+    if "createdBy" in query and record["createdBy"] not in query["createdBy"]:
+        return False
+    if "title" in query and query["title"].lower() not in record["title"].lower():
+        return False
+    ranges = [name for name in ("createdAt", "takenAt") if name in query]
+    return all(in_range(media.times.get(name), query[name]) for name in ranges)
+
+
+def ordered(items: list[Media], sort: list[str]) -> list[Media]:
+    result = sorted(items, key=lambda m: m.id)
+    for key in reversed(sort):
+        name, _, direction = key.partition(" ")
+        result.sort(key=lambda m, n=name: m.times.get(n, datetime.min), reverse=direction == "desc")
+    return result
+
+
+def encode_cursor(state: dict[str, Any]) -> str:
+    raw = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> dict[str, Any] | None:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(state, dict) or set(state) != {"o", "f", "s", "l", "i"}:
+        return None
+    offset = state["o"]
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        return None
+    return state
+
+
+class PhotosApi:
+    """The handlers, over one dataset."""
+
+    def __init__(self, ctx: SandboxContext, dataset: Dataset) -> None:
+        self.ctx = ctx
+        self.dataset = dataset
+        self.request_schema = validator(file_uri(SCHEMAS_DIR / "autodesk" / "filter-request.json"))
+
+    def _authenticate(self, request: Request) -> Response | None:
+        header = request.headers.get("authorization")
+        if header is None:
+            return gateway_error("AUTH-012", "The required header Authorization is missing.")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or token.strip() != self.ctx.token:
+            return gateway_error("AUTH-006", "The token is not valid")
+        return None
+
+    def _project(self, request: Request) -> Response | None:
+        if request.path_params["projectId"].lower() != self.dataset.project_id:
+            return service_error(403, "Forbidden", "You do not have access to this project")
+        return None
+
+    def _item(self, media: Media, signed: bool) -> dict[str, Any]:
+        if not signed:
+            return media.record
+        store, ttl = self.ctx.store, self.ctx.signed_url_ttl
+        thumbnail_name = media.file_name[:-4] + "_t.jpg"
+        signed_urls = {
+            "fileUrl": store.signed_url(media.file_key, ttl, filename=media.file_name),
+            "thumbnailUrl": store.signed_url(media.thumbnail_key, ttl, filename=thumbnail_name),
+        }
+        return dict(media.record, signedUrls=signed_urls)
+
+    async def get_photo(self, request: Request) -> Response:
+        if denied := self._authenticate(request) or self._project(request):
+            return denied
+        include = [p for v in request.query_params.getlist("include") for p in v.split(",") if p]
+        if any(value != "signedUrls" for value in include):
+            return service_error(400, "Bad Request", "include accepts only signedUrls")
+        media = self.dataset.by_id.get(request.path_params["photoId"].lower())
+        if media is None:
+            return service_error(404, "Not Found", "The media cannot be found")
+        if media.deleted:
+            return service_error(410, "Gone", "The media was deleted by a user")
+        return JSONResponse(self._item(media, bool(include)))
+
+    def _invalid(self, body: Any) -> str | None:
+        """The first way `body` breaks the filter-request schema, or None."""
+        error = next(iter(self.request_schema.iter_errors(body)), None)
+        return None if error is None else f"{error.json_path}: {error.message}"
+
+    def _query(self, body: dict[str, Any]) -> dict[str, Any] | str:
+        """The page to serve (filter, sort, limit, include, offset), or why the body is a 400."""
+        if problem := self._invalid(body):
+            return problem
+        if "cursorState" not in body:
+            return {"f": body.get("filter", {}), "s": body.get("sort", DEFAULT_SORT),
+                    "l": body.get("limit", DEFAULT_LIMIT), "i": body.get("include", []), "o": 0}
+        cursor = decode_cursor(body["cursorState"])
+        if cursor is None or self._invalid({"filter": cursor["f"], "sort": cursor["s"],
+                                            "limit": cursor["l"], "include": cursor["i"]}):
+            return "cursorState is not valid"
+        pairs = (("filter", "f"), ("sort", "s"))
+        if any(key in body and body[key] != cursor[short] for key, short in pairs):
+            return "cursorState belongs to another filter or sort"
+        return dict(cursor, l=body.get("limit", cursor["l"]), i=body.get("include", cursor["i"]))
+
+    async def filter_photos(self, request: Request) -> Response:
+        if denied := self._authenticate(request) or self._project(request):
+            return denied
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return service_error(400, "Bad Request", "The request body is not valid JSON")
+        if not isinstance(body, dict):
+            return service_error(400, "Bad Request", "The request body must be a JSON object")
+        query = self._query(body)
+        if isinstance(query, str):
+            return service_error(400, "Bad Request", query)
+        found = ordered([m for m in self.dataset.live() if matches(m, query["f"])], query["s"])
+        offset, limit = query["o"], int(query["l"])  # 44.0 is a valid integer in JSON Schema
+        signed = "signedUrls" in query["i"]
+        page: dict[str, Any] = {
+            "pagination": {"limit": limit},
+            "results": [self._item(m, signed) for m in found[offset:offset + limit]],
+        }
+        if offset + limit < len(found):
+            kept = ("filter", "include", "limit", "sort")
+            repeated = {k: v for k, v in body.items() if k in kept}
+            page["pagination"]["nextPost"] = {
+                "url": str(request.url.replace(query="")),
+                "body": dict(repeated, cursorState=encode_cursor(dict(query, o=offset + limit))),
+            }
+        return JSONResponse(page)
+
+    async def asset(self, request: Request) -> Response:
+        """The auth-required `urls` of a media (Bearer token needed, unlike signedUrls)."""
+        if denied := self._authenticate(request):
+            return denied
+        name = request.path_params["fileName"].rstrip('"')  # the docs' example URLs end with '"'
+        found = self.dataset.assets.get(f"{request.path_params['assetId']}/{name}")
+        if found is None:
+            return service_error(404, "Not Found", "The asset cannot be found")
+        media, thumbnail = found
+        if media.deleted:
+            return service_error(410, "Gone", "The media was deleted by a user")
+        return Response(media.thumbnail if thumbnail else media.original, media_type="image/jpeg")
+
+
+def create_app(ctx: SandboxContext) -> Starlette:
+    parts = urlsplit(ctx.base_url)
+    dataset = build(ctx.seed, ctx.size, f"{parts.scheme}://{parts.netloc}")
+    for media in dataset.media:
+        ctx.store.put(media.file_key, media.original, "image/jpeg", signed=True)
+        ctx.store.put(media.thumbnail_key, media.thumbnail, "image/jpeg", signed=True)
+    api = PhotosApi(ctx, dataset)
+    project = f"{BASE_PATH}/projects/{{projectId}}"
+    app = Starlette(routes=[
+        Route(f"{project}/photos/{{photoId}}", api.get_photo, methods=["GET"]),
+        Route(f"{project}/photos:filter", api.filter_photos, methods=["POST"]),
+        Route(f"{ASSETS_PATH}/{{assetId}}/{{fileName}}", api.asset, methods=["GET", "HEAD"]),
+    ])
+    app.state.dataset = dataset
+    return app
+
+
+def sample_ids(app: Any) -> dict[str, Any]:
+    """The project a run checks (the API has no project listing), as the configuration's `project_id`."""
+    return {"project_id": app.state.dataset.project_id}

@@ -1,0 +1,276 @@
+"""A faithful emulator of the Fulcrum Photos API (`https://api.fulcrumapp.com/api`).
+
+Auth: `X-ApiToken: <token>`; anything else is 401 {"error": "Unauthorized"}. Photo JSON is
+precomputed at startup (and again after an upload), so reads do no image work. Decisions
+where the docs are silent ([I], written down in schemas/fulcrum/discrepancies.md):
+- list order: oldest first by created_at; `newest_first=true` reverses it;
+- a malformed or out-of-range parameter: 400 {"error": "Bad Request", "status": 400};
+- versions not yet available (`stored`/`processed` false): their .json/.jpg answer 404 {};
+- the thumbnail/large metadata differ from the photo's only in `file_size` and the exif pixel size;
+- an upload must be an image (else 422 on `file`), stored as JPEG; re-uploading an access_key
+  replaces the file;
+- 5,000 calls per hour per token (`app.state.emulator.rate_limit`), then 429 with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from PIL import Image
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from photo_contracts.sandbox import SandboxContext
+from photo_contracts.sandbox import fulcrum_data as data
+from photo_contracts.sandbox.fulcrum_data import Dataset, Photo
+
+BASE_PATH = "/api"
+JSON = "application/json; charset=utf-8"
+DEFAULT_PER_PAGE = 20000
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+INTEGER = re.compile(r"^[0-9]{1,4000}$")  # int() refuses longer digit strings
+FLAGS = {"true": True, "1": True, "false": False, "0": False}
+BOOLEAN_FILTERS = ("processed", "stored", "uploaded")
+
+
+def json_response(body: bytes | str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+
+UNAUTHORIZED = b'{"error":"Unauthorized"}'
+BAD_REQUEST = b'{"error":"Bad Request","status":400}'
+NOT_FOUND = b"{}"
+
+
+class BadRequest(Exception):
+    """A parameter the API cannot use: answered with the documented 400 body."""
+
+
+@dataclass
+class RateLimit:
+    """Fixed-window call counter per token: `limit` calls per `window` seconds."""
+
+    limit: int = 5000
+    window: float = 3600.0
+    clock: Callable[[], float] = time.monotonic
+    _windows: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+    def hit(self, token: str) -> int | None:
+        """Count one call; the seconds to wait when over the limit, else None."""
+        now = self.clock()
+        start, count = self._windows.get(token, (now, 0))
+        if now - start >= self.window:
+            start, count = now, 0
+        if count >= self.limit:
+            return max(1, math.ceil(start + self.window - now))
+        self._windows[token] = (start, count + 1)
+        return None
+
+
+class Emulator:
+    """The dataset, its published form (store objects, cached JSON) and the request handlers."""
+
+    def __init__(self, ctx: SandboxContext, dataset: Dataset) -> None:
+        self.ctx = ctx
+        self.dataset = dataset
+        self.rate_limit = RateLimit()
+        for photo in dataset.photos.values():
+            self.publish(photo)
+        self.ordered = self._order()
+
+    # Publishing: store objects and the precomputed JSON of each photo
+    def publish(self, photo: Photo) -> None:
+        urls: dict[str, Any] = {"url": f"{self.ctx.base_url}/v2/photos/{photo.access_key}"}
+        for version in data.VERSIONS:
+            urls[version] = None
+            if version in photo.available:
+                key = self.dataset.store_key(photo, version)
+                self.ctx.store.put(key, photo.blobs[version], "image/jpeg")
+                urls[version] = self.ctx.store.url(key)
+        photo.cache = {version: data.version_payload(photo, version, urls) for version in data.VERSIONS}
+
+    def _order(self) -> list[Photo]:
+        return sorted(self.dataset.photos.values(), key=lambda p: (p.created, p.access_key.lower()))
+
+    # Gatekeeping
+    def gate(self, request: Request) -> Response | None:
+        """401 without the right X-ApiToken, 429 over the rate limit, else None."""
+        token = request.headers.get("x-apitoken")
+        if token != self.ctx.token:
+            return json_response(UNAUTHORIZED, 401)
+        wait = self.rate_limit.hit(token)
+        if wait is not None:
+            body = b'{"error":"Too Many Requests","status":429}'
+            return json_response(body, 429, {"Retry-After": str(wait)})
+        return None
+
+    def guarded(self, handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return self.gate(request) or await handler(request)
+
+        return endpoint
+
+    # GET /v2/photos(.json)
+    async def collection(self, request: Request) -> Response:
+        if request.method == "POST":
+            return await self.upload(request)
+        try:
+            query = self._list_query(request)
+        except BadRequest:
+            return json_response(BAD_REQUEST, 400)
+        photos = [p for p in self.ordered if all(p.meta[k] == v for k, v in query["filters"].items())]
+        if query["newest_first"]:
+            photos.reverse()
+        page, per_page = query["page"], query["per_page"]
+        window = photos[(page - 1) * per_page: page * per_page]
+        total = len(photos)
+        body = b'{"photos":[%s],"current_page":%d,"total_pages":%d,"total_count":%d,"per_page":%d}' % (
+            b",".join(p.cache["original"] for p in window), page, -(-total // per_page), total, per_page)
+        return json_response(body)
+
+    @staticmethod
+    def _list_query(request: Request) -> dict[str, Any]:
+        params = request.query_params
+        filters: dict[str, Any] = {}
+        for name in ("form_id", "record_id"):
+            if name in params:
+                if not UUID.match(params[name]):
+                    raise BadRequest(name)
+                filters[name] = params[name].lower()
+        for name in BOOLEAN_FILTERS:
+            if name in params:
+                if params[name].lower() not in FLAGS:
+                    raise BadRequest(name)
+                filters[name] = FLAGS[params[name].lower()]
+        newest = params.get("newest_first", "false").lower()
+        if newest not in FLAGS:
+            raise BadRequest("newest_first")
+        numbers = {}
+        for name, default in (("page", 1), ("per_page", DEFAULT_PER_PAGE)):
+            raw = params.get(name, str(default))
+            if not INTEGER.match(raw) or int(raw) < 1:
+                raise BadRequest(name)
+            numbers[name] = int(raw)
+        return {"filters": filters, "newest_first": FLAGS[newest], **numbers}
+
+    # GET /v2/photos/{id}(.json|.jpg), /{id}/thumbnail.(json|jpg), /{id}/large.(json|jpg)
+    def show(self, version: str, image: bool) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            photo = self.dataset.photos.get(request.path_params["id"].lower())
+            # Metadata of the original always exists; files and derived versions once stored/processed.
+            if photo is None or ((image or version != "original") and version not in photo.available):
+                return json_response(NOT_FOUND, 404)
+            if image:
+                return Response(photo.blobs[version], media_type="image/jpeg")
+            return json_response(b'{"photo":%s}' % photo.cache[version])
+
+        return self.guarded(endpoint)
+
+    # POST /v2/photos(.json)
+    async def upload(self, request: Request) -> Response:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return json_response(BAD_REQUEST, 400)
+        try:
+            form = await request.form()
+        except Exception:  # a malformed body: whatever the parser says, it is a bad request
+            return json_response(BAD_REQUEST, 400)
+        try:
+            if not any(key.startswith("photo[") for key in form):
+                return json_response(BAD_REQUEST, 400)  # Rails: param is missing: photo
+            access_key = form.get("photo[access_key]")
+            file = form.get("photo[file]")
+            content = await file.read() if isinstance(file, UploadFile) else (file or "").encode()
+        finally:
+            await form.close()
+        errors: dict[str, list[str]] = {}
+        if access_key is None or (isinstance(access_key, str) and not access_key.strip()):
+            errors["access_key"] = ["must be provided"]
+        elif not isinstance(access_key, str) or not UUID.match(access_key):
+            errors["access_key"] = ["is invalid"]
+        if not content:
+            errors["file"] = ["must be provided"]
+        else:
+            try:
+                content, size, exif, position = data.read_upload(content)
+            except data.NotAnImage:
+                errors["file"] = ["is not an image"]
+        if errors:
+            return json_response(b'{"photo":{"errors":%s}}' % _dumps(errors), 422)
+        assert isinstance(access_key, str)
+        photo = self.store_upload(access_key, content, size, exif, position)
+        return json_response(b'{"photo":%s}' % photo.cache["original"])
+
+    def store_upload(self, access_key: str, content: bytes, size: tuple[int, int], exif: dict[str, Any],
+                     position: tuple[float, float] | None) -> Photo:
+        """Keep the uploaded file as the original, make its versions, publish it."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        name, user_id = self.dataset.api_user
+        existing = self.dataset.photos.get(access_key.lower())
+        with Image.open(io.BytesIO(content)) as opened:
+            blobs, sizes = data.derived(opened.convert("RGB"), size)
+        blobs["original"], sizes["original"] = content, size
+        meta = {
+            "access_key": existing.access_key if existing else access_key,
+            "created_at": existing.meta["created_at"] if existing else data.stamp(now),
+            "updated_at": data.stamp(now), "uploaded": True, "stored": True, "processed": True,
+            "record_id": existing.meta["record_id"] if existing else None,
+            "form_id": existing.meta["form_id"] if existing else None,
+            "file_size": len(content), "content_type": "image/jpeg",
+            "latitude": position[0] if position else None, "longitude": position[1] if position else None,
+            "created_by": existing.meta["created_by"] if existing else name,
+            "created_by_id": existing.meta["created_by_id"] if existing else user_id,
+            "updated_by": name, "updated_by_id": user_id, "exif": exif,
+        }
+        photo = Photo(meta["access_key"], meta, blobs, sizes, existing.created if existing else now)
+        self.dataset.photos[photo.access_key.lower()] = photo
+        self.publish(photo)
+        self.ordered = self._order()
+        return photo
+
+    # Requests no route takes
+    async def no_route(self, request: Request, exc: Exception) -> Response:
+        return self.gate(request) or json_response(NOT_FOUND, 404)
+
+    async def wrong_method(self, request: Request, exc: Exception) -> Response:
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+        return json_response(b'{"error":"Method Not Allowed","status":405}', 405, headers)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def create_app(ctx: SandboxContext) -> Starlette:
+    """The Fulcrum Photos API over a dataset built from `ctx.seed` (40 photos by default)."""
+    emulator = Emulator(ctx, data.build(ctx.seed, ctx.size))
+    photos = f"{BASE_PATH}/v2/photos"
+    collection = emulator.guarded(emulator.collection)
+    routes = [
+        Route(f"{photos}.json", collection, methods=["GET", "POST"]),
+        Route(photos, collection, methods=["GET", "POST"]),  # the vendor's client: no suffix [C]
+        Route(photos + "/{id}.json", emulator.show("original", image=False), methods=["GET"]),
+        Route(photos + "/{id}.jpg", emulator.show("original", image=True), methods=["GET"]),
+    ]
+    for version in ("thumbnail", "large"):
+        routes += [
+            Route(photos + "/{id}/%s.json" % version, emulator.show(version, image=False), methods=["GET"]),
+            Route(photos + "/{id}/%s.jpg" % version, emulator.show(version, image=True), methods=["GET"]),
+        ]
+    routes.append(Route(photos + "/{id}", emulator.show("original", image=False), methods=["GET"]))
+    app = Starlette(routes=routes, exception_handlers={404: emulator.no_route, 405: emulator.wrong_method})
+    app.state.dataset = emulator.dataset
+    app.state.emulator = emulator
+    return app

@@ -1,0 +1,91 @@
+"""Each Autodesk drift profile visibly changes the emulator; the faithful emulator shows none of it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+from PIL import Image
+
+from photo_contracts.checks import KNOWN_CHECKS
+from photo_contracts.sandbox import Sandbox, running
+from photo_contracts.sandbox.autodesk_data import EXAMPLE_PHOTO_ID, PROJECT_ID
+from photo_contracts.sandbox.drift import catalog
+
+pytestmark = pytest.mark.slow
+Probe = Callable[[Sandbox], bool]
+
+
+def get_photo(sandbox: Sandbox, signed: bool = False, auth: bool = True) -> requests.Response:
+    return requests.get(f"{sandbox.base_url}/projects/{PROJECT_ID}/photos/{EXAMPLE_PHOTO_ID}",
+                        params={"include": "signedUrls"} if signed else {},
+                        headers=sandbox.auth_headers() if auth else {}, timeout=5)
+
+
+def post_filter(sandbox: Sandbox, body: dict, auth: bool = True) -> requests.Response:
+    return requests.post(f"{sandbox.base_url}/projects/{PROJECT_ID}/photos:filter", json=body,
+                         headers=sandbox.auth_headers() if auth else {}, timeout=5)
+
+
+def signed_bytes(sandbox: Sandbox, name: str) -> bytes:
+    return requests.get(get_photo(sandbox, signed=True).json()["signedUrls"][name], timeout=5).content
+
+
+def decodes(data: bytes) -> bool:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except OSError:
+        return False
+    return True
+
+
+# Profile name -> a request and a predicate that is true when the change shows.
+PROBES: dict[str, Probe] = {
+    "autodesk-size-as-string": lambda s: isinstance(get_photo(s).json()["size"], str),
+    "autodesk-urls-renamed": lambda s: "urls" not in get_photo(s).json(),
+    "autodesk-new-media-type": lambda s: any(
+        r["mediaType"] == "PANORAMA" for r in post_filter(s, {"limit": 5}).json()["results"]),
+    "autodesk-gateway-error-shape": lambda s: "errorCode" not in get_photo(s, auth=False).json(),
+    "autodesk-media-type-filter-ignored": lambda s: any(
+        r["mediaType"] != "INFRARED"
+        for r in post_filter(s, {"filter": {"mediaType": ["INFRARED"]}, "limit": 50}).json()["results"]),
+    "autodesk-limit-ignored": lambda s: len(post_filter(s, {"limit": 5}).json()["results"]) != 5,
+    "autodesk-auth-not-enforced": lambda s: get_photo(s, auth=False).status_code == 200,
+    "autodesk-filter-server-error": lambda s: post_filter(s, {}).status_code >= 500,
+    "autodesk-thumbnail-png": lambda s: signed_bytes(s, "thumbnailUrl").startswith(b"\x89PNG"),
+    "autodesk-original-truncated": lambda s: not decodes(signed_bytes(s, "fileUrl")),
+    "autodesk-size-mismatch": lambda s: len(signed_bytes(s, "fileUrl")) != get_photo(s).json()["size"],
+    "autodesk-updated-before-created": lambda s: get_photo(s).json()["updatedAt"] < get_photo(s).json()["createdAt"],
+}
+PROFILES = sorted(name for name, profile in catalog().items() if profile.api == "autodesk")
+
+
+@pytest.fixture(scope="module")
+def faithful() -> Iterator[Sandbox]:
+    with running("autodesk", size=12) as sandbox:
+        yield sandbox
+
+
+def test_every_profile_has_a_probe() -> None:
+    assert len(PROFILES) >= 6
+    assert set(PROBES) == set(PROFILES)
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_profile_names_a_known_check(name: str) -> None:
+    profile = catalog()[name]
+    assert profile.check in KNOWN_CHECKS and profile.description and profile.operations
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_faithful_emulator_does_not_show_the_change(faithful: Sandbox, name: str) -> None:
+    assert PROBES[name](faithful) is False
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_profile_shows_the_change(name: str) -> None:
+    with running("autodesk", drift=name, size=12) as drifted:
+        assert PROBES[name](drifted) is True

@@ -1,0 +1,391 @@
+"""The Autodesk ACC Photos emulator over real HTTP: auth, errors, filters, pagination, images."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from jsonschema.exceptions import best_match
+from PIL import Image
+
+from photo_contracts.contracts import load_contract, operations, schema_uri_for, validator
+from photo_contracts.sandbox import Sandbox, running
+from photo_contracts.sandbox.autodesk_data import EXAMPLE_PHOTO_ID, PROJECT_ID, build
+
+pytestmark = pytest.mark.slow
+CONTRACT = load_contract("autodesk")
+OPS = {op.spec["operationId"]: op for op in operations(CONTRACT)}
+OTHER_PROJECT = "0f6a1c0e-8a3e-4b8e-9a57-3d1a7c0f2b11"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with running("autodesk", seed=0) as started:
+        yield started
+
+
+def photo_url(sandbox: Sandbox, photo_id: str, project: str = PROJECT_ID) -> str:
+    return f"{sandbox.base_url}/projects/{project}/photos/{photo_id}"
+
+
+def filter_url(sandbox: Sandbox, project: str = PROJECT_ID) -> str:
+    return f"{sandbox.base_url}/projects/{project}/photos:filter"
+
+
+def assert_documented(operation_id: str, response: requests.Response) -> Any:
+    """The response's status and body are what the contract documents for it."""
+    uri = schema_uri_for("autodesk", OPS[operation_id], str(response.status_code), "application/json")
+    assert uri is not None, f"{response.status_code} is not documented for {operation_id}"
+    assert response.headers["content-type"].split(";")[0] == "application/json"
+    body = response.json()
+    error = best_match(validator(uri).iter_errors(body))
+    assert error is None, f"{error.json_path}: {error.message}"
+    return body
+
+
+def post_filter(sandbox: Sandbox, body: Any, **kwargs: Any) -> requests.Response:
+    return requests.post(filter_url(sandbox), json=body, headers=sandbox.auth_headers(), timeout=5, **kwargs)
+
+
+def all_pages(sandbox: Sandbox, body: dict[str, Any]) -> list[dict[str, Any]]:
+    pages = []
+    url = filter_url(sandbox)
+    for _ in range(100):
+        response = requests.post(url, json=body, headers=sandbox.auth_headers(), timeout=5)
+        page = assert_documented("filterPhotos", response)
+        pages.append(page)
+        next_post = page["pagination"].get("nextPost")
+        if next_post is None:
+            return pages
+        url, body = next_post["url"], next_post["body"]
+    raise AssertionError("pagination does not terminate")
+
+
+def live_ids(sandbox: Sandbox, predicate: Any = lambda m: True) -> set[str]:
+    return {m.id for m in sandbox.app.state.dataset.media if not m.deleted and predicate(m)}
+
+
+def fetch(url: str) -> requests.Response:
+    return requests.get(url, timeout=5)
+
+
+# Auth ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("headers", "code"), [
+    ({}, "AUTH-012"),
+    ({"Authorization": "Bearer wrong-token"}, "AUTH-006"),
+    ({"Authorization": "Token {token}"}, "AUTH-006"),
+    ({"Authorization": "{token}"}, "AUTH-006"),
+], ids=["missing", "wrong-token", "wrong-scheme", "no-scheme"])
+def test_bad_credentials_get_the_gateway_401(sandbox: Sandbox, headers: dict[str, str], code: str) -> None:
+    headers = {k: v.format(token=sandbox.token) for k, v in headers.items()}
+    get = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), headers=headers, timeout=5)
+    post = requests.post(filter_url(sandbox), json={}, headers=headers, timeout=5)
+    assert (get.status_code, post.status_code) == (401, 401)
+    assert assert_documented("getPhoto", get)["errorCode"] == code
+    assert assert_documented("filterPhotos", post)["errorCode"] == code
+
+
+def test_bearer_scheme_is_case_insensitive(sandbox: Sandbox) -> None:
+    response = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID),
+                            headers={"Authorization": f"bearer {sandbox.token}"}, timeout=5)
+    assert response.status_code == 200
+
+
+# Errors -----------------------------------------------------------------------------------
+
+
+def test_unknown_photo_is_404(sandbox: Sandbox) -> None:
+    response = requests.get(photo_url(sandbox, OTHER_PROJECT), headers=sandbox.auth_headers(), timeout=5)
+    assert response.status_code == 404
+    assert_documented("getPhoto", response)
+
+
+def test_other_project_is_403(sandbox: Sandbox) -> None:
+    get = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID, OTHER_PROJECT), headers=sandbox.auth_headers(), timeout=5)
+    post = requests.post(filter_url(sandbox, OTHER_PROJECT), json={}, headers=sandbox.auth_headers(), timeout=5)
+    assert (get.status_code, post.status_code) == (403, 403)
+    assert_documented("getPhoto", get)
+    assert_documented("filterPhotos", post)
+
+
+def test_deleted_media_is_410_and_not_listed(sandbox: Sandbox) -> None:
+    deleted = [m for m in sandbox.app.state.dataset.media if m.deleted]
+    assert len(deleted) == 4
+    for media in deleted:
+        response = requests.get(photo_url(sandbox, media.id), headers=sandbox.auth_headers(), timeout=5)
+        assert response.status_code == 410
+        assert_documented("getPhoto", response)
+    listed = {r["id"] for page in all_pages(sandbox, {"limit": 50}) for r in page["results"]}
+    assert listed == live_ids(sandbox) and not listed & {m.id for m in deleted}
+
+
+@pytest.mark.parametrize("body", [
+    {"limit": 51}, {"limit": 0}, {"limit": "10"}, {"include": ["thumbnails"]},
+    {"filter": {"mediaType": ["PANORAMA"]}}, {"filter": {"createdAt": "2021-03-01"}},
+    {"sort": ["size asc"]}, {"cursorState": "not-a-cursor"}, [],
+], ids=["limit-51", "limit-0", "limit-string", "include", "mediaType", "range", "sort", "cursor", "array"])
+def test_invalid_filter_body_is_400(sandbox: Sandbox, body: Any) -> None:
+    response = post_filter(sandbox, body)
+    assert response.status_code == 400
+    assert_documented("filterPhotos", response)
+
+
+def test_malformed_json_is_400(sandbox: Sandbox) -> None:
+    response = requests.post(filter_url(sandbox), data=b"{limit: 5", timeout=5,
+                             headers=dict(sandbox.auth_headers(), **{"Content-Type": "application/json"}))
+    assert response.status_code == 400
+    assert_documented("filterPhotos", response)
+
+
+def test_undocumented_include_is_400(sandbox: Sandbox) -> None:
+    response = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": "thumbnails"},
+                            headers=sandbox.auth_headers(), timeout=5)
+    assert response.status_code == 400
+    assert_documented("getPhoto", response)
+
+
+# The documented example and signedUrls ---------------------------------------------------
+
+
+def test_example_photo_matches_the_documented_example(sandbox: Sandbox) -> None:
+    response = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), headers=sandbox.auth_headers(), timeout=5)
+    body = assert_documented("getPhoto", response)
+    assert "signedUrls" not in body  # only when asked for
+    for name, value in {"title": "Office Dry Wall", "takenAt": "2021-03-13T18:15:00",
+                        "userCreatedAt": "2021-03-13T18:20:33", "createdAt": "2021-03-14T10:20:33",
+                        "updatedAt": "2021-03-14T11:20:33", "createdBy": "PER8KQPK2JRT"}.items():
+        assert body[name] == value
+
+
+@pytest.mark.parametrize("include", [["signedUrls"], ["signedUrls,signedUrls"]], ids=["repeated", "comma"])
+def test_signed_urls_only_when_asked(sandbox: Sandbox, include: list[str]) -> None:
+    response = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": include},
+                            headers=sandbox.auth_headers(), timeout=5)
+    body = assert_documented("getPhoto", response)
+    assert set(body["signedUrls"]) == {"fileUrl", "thumbnailUrl"}
+    page = assert_documented("filterPhotos", post_filter(sandbox, {"include": ["signedUrls"], "limit": 3}))
+    assert all("signedUrls" in r for r in page["results"])
+    page = assert_documented("filterPhotos", post_filter(sandbox, {"limit": 3}))
+    assert not any("signedUrls" in r for r in page["results"])
+
+
+# Images ------------------------------------------------------------------------------------
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def test_images_are_what_the_metadata_says(sandbox: Sandbox) -> None:
+    page = assert_documented("filterPhotos", post_filter(sandbox, {"include": ["signedUrls"], "limit": 50}))
+    dataset = sandbox.app.state.dataset
+    for item in page["results"][:12]:
+        signed = item["signedUrls"]
+        for url in signed.values():
+            parts = urlsplit(url)
+            assert parts.hostname == "127.0.0.2"
+            assert parse_qs(parts.query)["X-Amz-Expires"] == [str(60)]
+        original = fetch(signed["fileUrl"])
+        thumbnail = fetch(signed["thumbnailUrl"])
+        assert original.status_code == thumbnail.status_code == 200
+        assert original.headers["content-type"] == thumbnail.headers["content-type"] == "image/jpeg"
+        assert len(original.content) == item["size"]
+        full, small = decoded(original.content), decoded(thumbnail.content)
+        assert full.format == small.format == "JPEG"
+        media = dataset.by_id[item["id"]]
+        assert full.size == (media.width, media.height)
+        assert small.width == 160 and small.width < full.width and len(thumbnail.content) < len(original.content)
+        if item["mediaType"] == "PHOTOSPHERE":
+            assert full.width == 2 * full.height
+        taken = datetime.strptime(item["takenAt"], "%Y-%m-%dT%H:%M:%S")
+        assert full.getexif()[0x0132] == taken.strftime("%Y:%m:%d %H:%M:%S")
+
+
+def test_auth_urls_need_the_bearer_token(sandbox: Sandbox) -> None:
+    body = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": "signedUrls"},
+                        headers=sandbox.auth_headers(), timeout=5).json()
+    api_host = urlsplit(sandbox.base_url).netloc
+    for name in ("fileUrl", "thumbnailUrl"):
+        url = body["urls"][name]
+        assert urlsplit(url).netloc == api_host and "/construction/photos/assets/" in url
+        assert requests.get(url, timeout=5).status_code == 401
+        with_token = requests.get(url, headers=sandbox.auth_headers(), timeout=5)
+        assert with_token.status_code == 200 and with_token.headers["content-type"] == "image/jpeg"
+        assert with_token.content == fetch(body["signedUrls"][name]).content
+    # The docs' example URLs end with a stray '"': the emulator serves them all the same.
+    quoted = requests.get(body["urls"]["fileUrl"] + '"', headers=sandbox.auth_headers(), timeout=5)
+    assert quoted.status_code == 200 and len(quoted.content) == body["size"]
+
+
+def test_store_needs_a_fresh_signature(sandbox: Sandbox) -> None:
+    body = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": "signedUrls"},
+                        headers=sandbox.auth_headers(), timeout=5).json()
+    url = body["signedUrls"]["fileUrl"]
+    assert fetch(url.split("?")[0]).status_code == 403  # unsigned
+    store = sandbox.store
+    original_clock = store.clock
+    try:
+        store.clock = lambda: original_clock() + 61  # X-Amz-Expires=60 has passed
+        assert fetch(url).status_code == 403
+        fresh = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": "signedUrls"},
+                             headers=sandbox.auth_headers(), timeout=5).json()["signedUrls"]["fileUrl"]
+        assert fetch(fresh).status_code == 200  # minted per response
+    finally:
+        store.clock = original_clock
+    assert store.credential_sightings == []
+
+
+def test_signed_url_ttl_is_configurable() -> None:
+    with running("autodesk", size=2, signed_url_ttl=1) as short:
+        body = requests.get(photo_url(short, EXAMPLE_PHOTO_ID), params={"include": "signedUrls"},
+                            headers=short.auth_headers(), timeout=5).json()
+        url = body["signedUrls"]["thumbnailUrl"]
+        assert parse_qs(urlsplit(url).query)["X-Amz-Expires"] == ["1"]
+        assert fetch(url).status_code == 200
+        time.sleep(2.1)
+        assert fetch(url).status_code == 403
+
+
+# Pagination ----------------------------------------------------------------------------------
+
+
+def test_default_page_is_25(sandbox: Sandbox) -> None:
+    page = assert_documented("filterPhotos", post_filter(sandbox, {}))
+    assert page["pagination"]["limit"] == 25 and len(page["results"]) == 25
+    assert page["pagination"]["nextPost"]["url"] == filter_url(sandbox)
+
+
+@pytest.mark.parametrize("limit", [1, 7, 36, 50])
+def test_following_next_post_visits_every_media_once(sandbox: Sandbox, limit: int) -> None:
+    pages = all_pages(sandbox, {"limit": limit, "sort": ["takenAt asc"]})
+    ids = [r["id"] for page in pages for r in page["results"]]
+    assert len(ids) == len(set(ids)) == 36 and set(ids) == live_ids(sandbox)
+    assert all(len(p["results"]) == limit for p in pages[:-1]) and len(pages) == -(-36 // limit)
+    assert "nextPost" not in pages[-1]["pagination"]
+    taken = [r["takenAt"] for page in pages for r in page["results"]]
+    assert taken == sorted(taken)
+
+
+def test_cursor_alone_is_enough_and_filter_must_match(sandbox: Sandbox) -> None:
+    body = {"filter": {"mediaType": ["NORMAL"]}, "limit": 5}
+    first = post_filter(sandbox, body).json()
+    cursor = first["pagination"]["nextPost"]["body"]["cursorState"]
+    assert first["pagination"]["nextPost"]["body"] == dict(body, cursorState=cursor)
+    alone = assert_documented("filterPhotos", post_filter(sandbox, {"cursorState": cursor}))
+    full = assert_documented("filterPhotos", post_filter(sandbox, dict(body, cursorState=cursor)))
+    assert alone["results"] == full["results"] and {r["mediaType"] for r in alone["results"]} == {"NORMAL"}
+    assert not {r["id"] for r in alone["results"]} & {r["id"] for r in first["results"]}
+    other = post_filter(sandbox, {"filter": {"mediaType": ["INFRARED"]}, "cursorState": cursor})
+    assert other.status_code == 400
+    assert_documented("filterPhotos", other)
+
+
+# Filters and sort ------------------------------------------------------------------------------
+
+
+def results(sandbox: Sandbox, body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for page in all_pages(sandbox, dict(body, limit=50)) for r in page["results"]]
+
+
+def test_filter_by_media_type(sandbox: Sandbox) -> None:
+    for kinds in (["INFRARED"], ["PHOTOSPHERE", "INFRARED"]):
+        found = {r["id"] for r in results(sandbox, {"filter": {"mediaType": kinds}})}
+        assert found and found == live_ids(sandbox, lambda m, k=kinds: m.record["mediaType"] in k)
+
+
+def test_filter_by_id_and_created_by(sandbox: Sandbox) -> None:
+    wanted = sorted(live_ids(sandbox))[:3]
+    assert {r["id"] for r in results(sandbox, {"filter": {"id": wanted}})} == set(wanted)
+    user = sandbox.app.state.dataset.users[1]
+    found = {r["id"] for r in results(sandbox, {"filter": {"createdBy": [user]}})}
+    assert found and found == live_ids(sandbox, lambda m: m.record["createdBy"] == user)
+
+
+def test_filter_by_title_substring(sandbox: Sandbox) -> None:
+    found = {r["id"] for r in results(sandbox, {"filter": {"title": "WALL"}})}
+    assert EXAMPLE_PHOTO_ID in found
+    assert found == live_ids(sandbox, lambda m: "wall" in m.record["title"].lower())
+
+
+def _at(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S")
+
+
+@pytest.mark.parametrize("field", ["createdAt", "takenAt"])
+def test_filter_by_date_range(sandbox: Sandbox, field: str) -> None:
+    values = sorted(m.record[field] for m in sandbox.app.state.dataset.media if not m.deleted)
+    low, high = values[5], values[20]
+    day_start_plus_2 = datetime.fromisoformat(low[:10]) - timedelta(hours=2)
+    for expression, predicate in (
+        (f"{low}..{high}", lambda t: _at(low) <= t <= _at(high)),
+        (f"{low}Z..", lambda t: t >= _at(low)),
+        (f"..{high[:10]}", lambda t: t.date() <= _at(high).date()),  # a date covers the whole day
+        (f"{low[:10]}T00:00:00+02:00..", lambda t: t >= day_start_plus_2),  # offsets are converted to UTC
+    ):
+        found = {r["id"] for r in results(sandbox, {"filter": {field: expression}})}
+        expected = live_ids(sandbox, lambda m, p=predicate: p(_at(m.record[field])))
+        assert found == expected and 0 < len(found) < 36, expression
+
+
+def test_filters_combine(sandbox: Sandbox) -> None:
+    found = results(sandbox, {"filter": {"mediaType": ["NORMAL"], "createdAt": "2021-01-01..2021-06-30"}})
+    assert {r["id"] for r in found} == live_ids(
+        sandbox, lambda m: m.record["mediaType"] == "NORMAL" and m.record["createdAt"][:10] <= "2021-06-30")
+
+
+@pytest.mark.parametrize("sort", [["createdAt asc"], ["createdAt desc"], ["takenAt desc"]])
+def test_sort(sandbox: Sandbox, sort: list[str]) -> None:
+    field, direction = sort[0].split()
+    values = [r[field] for r in results(sandbox, {"sort": sort})]
+    assert values == sorted(values, reverse=direction == "desc") and len(values) == 36
+
+
+def test_default_sort_is_newest_first(sandbox: Sandbox) -> None:
+    values = [r["createdAt"] for r in results(sandbox, {})]
+    assert values == sorted(values, reverse=True)
+
+
+# Dataset -----------------------------------------------------------------------------------------
+
+
+def test_timestamps_are_ordered_and_look_like_the_docs(sandbox: Sandbox) -> None:
+    order = ("takenAt", "userCreatedAt", "createdAt", "updatedAt", "deletedAt")
+    for media in sandbox.app.state.dataset.media:
+        stamps = [media.record[name] for name in order if name in media.record]
+        assert stamps == sorted(stamps), media.id
+        assert all(len(s) == 19 and s[10] == "T" for s in stamps)  # no timezone, as documented
+        assert ("deletedAt" in media.record) == ("deletedBy" in media.record) == media.deleted
+
+
+def test_dataset_size_and_media_types(sandbox: Sandbox) -> None:
+    media = sandbox.app.state.dataset.media
+    assert len(media) == 40
+    assert {m.record["mediaType"] for m in media} == {"NORMAL", "INFRARED", "PHOTOSPHERE"}
+    assert all(m.record["projectId"] == PROJECT_ID for m in media)
+    with running("autodesk", size=3) as small:
+        page = assert_documented("filterPhotos", post_filter(small, {}))
+        assert len(small.app.state.dataset.media) == 3 and len(page["results"]) == 3
+
+
+def test_dataset_is_deterministic_per_seed() -> None:
+    def fingerprint(seed: int) -> list[Any]:
+        return [(m.record, m.original) for m in build(seed, 8, "http://api").media]
+
+    assert fingerprint(3) == fingerprint(3)
+    assert fingerprint(3) != fingerprint(4)
+
+
+def test_startup_is_fast() -> None:
+    started = time.perf_counter()
+    build(11, None, "http://api")
+    assert time.perf_counter() - started < 1.5
