@@ -123,7 +123,8 @@ def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
-def documented_response(operation: Operation, status: str, contract: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def documented_response(operation: Operation, status: str,
+                        contract: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
     """(JSON pointer, response object) documented for `status`, following local `$ref`s."""
     responses = operation.spec.get("responses", {})
     key = next((k for k in (status, f"{status[:1]}XX", "default") if k in responses), None)
@@ -131,7 +132,7 @@ def documented_response(operation: Operation, status: str, contract: dict[str, A
         return "", {}
     pointer = "/" + "/".join(_escape(p) for p in ("paths", operation.path, operation.method, "responses", key))
     response = responses[key]
-    while isinstance(response, dict) and "$ref" in response:
+    while isinstance(response, dict) and "$ref" in response and contract is not None:
         pointer = response["$ref"].removeprefix("#")
         node: Any = contract
         for part in pointer.lstrip("/").split("/"):
@@ -140,7 +141,7 @@ def documented_response(operation: Operation, status: str, contract: dict[str, A
     return pointer, response if isinstance(response, dict) else {}
 
 
-def response_media(operation: Operation, status: str, contract: dict[str, Any]) -> dict[str, Any]:
+def response_media(operation: Operation, status: str, contract: dict[str, Any] | None = None) -> dict[str, Any]:
     """The `content` map of the documented response for `status`."""
     return documented_response(operation, status, contract)[1].get("content", {})
 

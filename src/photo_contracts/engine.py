@@ -112,7 +112,8 @@ class Run:
         try:
             function(*args)
         except CheckFailed as failed:
-            found = self.finding(target, operation, check, failed.message, response=failed.response or response,
+            found = self.finding(target, failed.operation or operation, check, failed.message,
+                                 response=failed.response or response,
                                  json_path=failed.json_path, image=failed.image)
             return [found] if found else []
         return []

@@ -80,8 +80,8 @@ def parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def ordered(record: dict[str, Any], earlier: str, later: str, at: str) -> None:
+def ordered(record: dict[str, Any], earlier: str, later: str, at: str, operation: str | None = None) -> None:
     first, second = parse_time(record.get(earlier)), parse_time(record.get(later))
     if first and second and first > second:
         raise CheckFailed(f"Received {earlier} {record[earlier]} after {later} {record[later]} / "
-                          f"Documented: {earlier} <= {later}", json_path=f"{at}.{later}")
+                          f"Documented: {earlier} <= {later}", json_path=f"{at}.{later}", operation=operation)

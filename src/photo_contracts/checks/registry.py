@@ -21,12 +21,13 @@ class CheckFailed(AssertionError):
     """Raised by a check: what was received and what is documented, plus optional evidence."""
 
     def __init__(self, message: str, *, json_path: str | None = None, image: bytes | None = None,
-                 response: Any = None) -> None:
+                 response: Any = None, operation: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.json_path = json_path
         self.image = image
         self.response = response  # the requests.Response that shows it, when the check made its own request
+        self.operation = operation  # where it shows, when not the operation the check was started on
 
 
 class NotApplicable(Exception):

@@ -133,11 +133,23 @@ def list_matches_detail(target: Any, config: Any) -> None:
 
 @invariant(FILTER)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
-    """createdAt <= updatedAt <= deletedAt for every media."""
+    """createdAt <= updatedAt <= deletedAt for every listed media, and in the detail of any media."""
     require_ids(target, "projectId")
-    for index, item in enumerate(_everything(target)):
+    everything = _everything(target)
+    for index, item in enumerate(everything):
         ordered(item, "createdAt", "updatedAt", f"$.results[{index}]")
         ordered(item, "updatedAt", "deletedAt", f"$.results[{index}]")
+    if not everything:
+        return
+
+    @as_property(config, examples=5)
+    @given(index=st.integers(0, len(everything) - 1))
+    def detail_is_ordered(index: int) -> None:
+        detail = fetch_json(target, "GET", f"/projects/{target.ids['projectId'][0]}/photos/{everything[index]['id']}")
+        ordered(detail, "createdAt", "updatedAt", "$", DETAIL)
+        ordered(detail, "updatedAt", "deletedAt", "$", DETAIL)
+
+    detail_is_ordered()
 
 
 INVARIANTS = {f.__name__: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,

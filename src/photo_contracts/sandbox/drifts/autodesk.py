@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from photo_contracts.sandbox.changes import (
+    Change,
+    HttpResponse,
     IgnoreParam,
     Offset,
     RenameField,
@@ -17,6 +22,19 @@ from photo_contracts.sandbox.drift import DriftProfile
 
 GET_PHOTO = "GET /projects/{projectId}/photos/{photoId}"
 FILTER = "POST /projects/{projectId}/photos:filter"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplaceAtPaths(Change):
+    """ReplaceValue at several JSON paths: a media changes alike in GET and in filter results."""
+
+    paths: tuple[str, ...]
+    value: Any
+
+    def edit_response(self, response: HttpResponse) -> None:
+        for path in self.paths:
+            ReplaceValue(path=path, value=self.value).edit_response(response)
+
 
 PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
@@ -47,7 +65,8 @@ PROFILES: tuple[DriftProfile, ...] = (
         name="autodesk-gateway-error-shape",
         api="autodesk",
         description="The gateway's 401 body loses developerMessage/errorCode for a bare {error}.",
-        check="response_schema_conformance",
+        # Generated cases always carry the real token; the error check is what sees 401 bodies.
+        check="credentials_are_enforced",
         operations=(GET_PHOTO, FILTER),
         change=ReplaceValue(path="$", value={"error": "unauthorized"}, when_status=401),
     ),
@@ -110,9 +129,10 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="autodesk-updated-before-created",
         api="autodesk",
-        description="updatedAt is earlier than createdAt.",
+        description="updatedAt is earlier than createdAt, in GET and in filter results alike.",
         check="timestamps_are_ordered",
-        operations=(GET_PHOTO,),
-        change=ReplaceValue(path="$.updatedAt", value="2000-01-01T00:00:00", when_status=200),
+        operations=(GET_PHOTO, FILTER),
+        change=ReplaceAtPaths(paths=("$.updatedAt", "$.results[*].updatedAt"),
+                              value="2000-01-01T00:00:00", when_status=200),
     ),
 )
