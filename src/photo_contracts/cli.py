@@ -60,6 +60,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write operations")
     run.set_defaults(handler=_run)
 
+    from photo_contracts.audit import command as audit_command
+    from photo_contracts.drift import command as drift_command
+
+    drift = commands.add_parser("drift", help="observe an API and compare with the contract and a baseline")
+    drift_command.add_arguments(drift)
+    drift.set_defaults(handler=drift_command.main)
+
+    audit = commands.add_parser("audit", help="classify what changed between two contracts or two runs")
+    audit_command.add_arguments(audit)
+    audit.set_defaults(handler=audit_command.main)
+
     sandbox = commands.add_parser("sandbox", help="serve one API's emulator on loopback")
     sandbox.add_argument("--api", metavar="NAME", help=", ".join(APIS))
     sandbox.add_argument("--port", type=int, default=0, help="default: a free port")

@@ -21,12 +21,16 @@ from photo_contracts.checks.builtin import describe, json_path, run_builtins
 from photo_contracts.checks.facts import ImageEndpoint, ImageRecord
 from photo_contracts.checks.registry import CHECKS, CheckFailed
 from photo_contracts.config import Config
+from photo_contracts.drift.observe import Observations
 from photo_contracts.findings import Finding, Findings
 from photo_contracts.http import BudgetExhausted, Redactor, ResponseTooLarge, redact_headers
 from photo_contracts.jsonpath import values
 from photo_contracts.target import Target
 
 EXCERPT = 600  # characters of a response body shown in a finding
+# Transport trouble from a hostile or broken target: a finding about the API, never a crash.
+TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirects, requests.ConnectionError,
+                    requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
 
 
 class StopApi(Exception):
@@ -79,6 +83,7 @@ class Run:
     targets: dict[str, Target]
     findings: Findings = field(default_factory=Findings)
     stats: dict[str, ApiStats] = field(default_factory=dict)
+    observations: Observations = field(default_factory=Observations)
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _auth_probed: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,6 +116,12 @@ class Run:
             return []
         try:
             function(*args)
+        except BudgetExhausted as exc:  # a check's own requests spent the budget: stop, not fail
+            raise StopApi(str(exc)) from None
+        except TRANSPORT_ERRORS as exc:  # a check's own request got a hostile answer
+            message = f"Received {type(exc).__name__}: {exc} / Documented: a complete response within the limits"
+            found = self.finding(target, operation, "response_within_limits", message)
+            return [found] if found else []
         except CheckFailed as failed:
             found = self.finding(target, failed.operation or operation, check, failed.message,
                                  response=failed.response or response,
@@ -125,8 +136,7 @@ class Run:
             return send(), []
         except BudgetExhausted as exc:
             raise StopApi(str(exc)) from None
-        except (ResponseTooLarge, requests.Timeout, requests.TooManyRedirects, requests.ConnectionError,
-                requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+        except TRANSPORT_ERRORS as exc:
             message = f"Received {type(exc).__name__}: {exc} / Documented: a complete response within the limits"
             found = self.finding(target, operation, "response_within_limits", message)
             return None, [found] if found else []
@@ -159,6 +169,7 @@ class Run:
     def check_image(self, target: Target, operation: str, sample: image_checks.ImageSample,
                     response: requests.Response | None, thumbnail_formats: tuple[str, ...] | None,
                     width: int | None = None) -> list[Finding]:
+        self.observations.image(target.api.name, operation, sample.role, sample.format, sample.size)
         found = self.apply("image_matches_content_type", target, operation, image_checks.image_matches_content_type,
                            sample, response=response)
         found += self.apply("image_decodes", target, operation, image_checks.image_decodes, sample, response=response)
@@ -225,6 +236,7 @@ class Run:
         response, found = self.send(target, operation, lambda: target.session.request(**request))
         if response is None:
             return found
+        self.observe(target, operation, response)
         names = [n for n in BUILTIN_CHECKS if self.config.enabled(n) and n not in target.facts.excluded_builtins
                  and not (mode == "positive" and n == "negative_data_rejection")]
         with self._lock:  # ignored_auth re-sends the request twice: once per operation is proof enough
@@ -249,6 +261,16 @@ class Run:
         if 200 <= response.status_code < 300:
             found += self.photo_checks(target, operation, case, response)
         return found
+
+    def observe(self, target: Target, operation: str, response: requests.Response) -> None:
+        media = response.headers.get("Content-Type", "")
+        body, is_json = None, False
+        if "json" in media:
+            try:
+                body, is_json = response.json(), True
+            except ValueError:
+                pass  # undecodable JSON: response_schema_conformance reports it
+        self.observations.response(target.api.name, operation, response.status_code, media, body, is_json)
 
     def photo_checks(self, target: Target, operation: str, case: Any, response: requests.Response) -> list[Finding]:
         found: list[Finding] = []

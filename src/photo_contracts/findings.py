@@ -20,6 +20,7 @@ class Finding:
     response: str | None = None  # an excerpt of the response, redacted
     json_path: str | None = None  # where a schema error sits
     image: bytes | None = field(default=None, repr=False)  # small PNG preview for image checks
+    similar: int = 0  # further findings of the same check on the same operation, not listed one by one
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -28,19 +29,25 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("image")
-        return {k: v for k, v in data.items() if v is not None}
+        return {k: v for k, v in data.items() if v is not None and not (k == "similar" and not v)}
 
 
 class Findings:
-    """Every finding of a run, deduplicated (the same message on the same operation counts once)."""
+    """Every finding of a run: a repeated message counts once, and after `per_check` distinct
+    findings of one check on one operation, further ones are only counted (`similar`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_check: int = 3) -> None:
         self._items: dict[tuple[str, str, str, str], Finding] = {}
+        self._per_check = per_check
         self._lock = threading.Lock()
 
     def add(self, finding: Finding) -> bool:
         with self._lock:
             if finding.key in self._items:
+                return False
+            same = [f for f in self._items.values() if f.key[:3] == finding.key[:3]]
+            if len(same) >= self._per_check:
+                same[-1].similar += 1
                 return False
             self._items[finding.key] = finding
             return True

@@ -138,7 +138,8 @@ class ApiSession(requests.Session):
     # Politeness and safety on every send (including redirects).
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         self._scope_credential(request)  # also covers requests prepared outside this session
-        kwargs.setdefault("timeout", (self.limits.connect_timeout, self.limits.read_timeout))
+        if kwargs.get("timeout") is None:  # Session.request passes timeout=None explicitly: None is "not set"
+            kwargs["timeout"] = (self.limits.connect_timeout, self.limits.read_timeout)
         kwargs["stream"] = True
         method = (request.method or "GET").upper()
         attempts = 1 + (self.limits.retries if method in IDEMPOTENT else 0)

@@ -83,11 +83,12 @@ class Suite:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.run is None or hasattr(session.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes reports
-        from photo_contracts.reporting.summary import write_summary
+        from photo_contracts.reporting.summary import write_json, write_summary
 
         report_dir = Path(self.config.report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)
         write_summary(self.run, report_dir / "summary.json", interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+        write_json(report_dir / "observations.json", self.run.observations.as_dict(), self.run.redactor)
 
     def pytest_html_report_title(self, report: Any) -> None:
         report.title = f"photo-contracts: {self.config.target} conformance report"

@@ -37,6 +37,8 @@ def _finding_html(finding: Finding) -> str:
         f"<code>{escape(finding.operation)}</code> ({escape(finding.api)})",
         f"<p>{escape(finding.message)}</p>",
     ]
+    if finding.similar:
+        parts.append(f"<p><i>and {finding.similar} more like it on this operation</i></p>")
     if finding.json_path:
         parts.append(f"<p>JSON path: <code>{escape(finding.json_path)}</code></p>")
     if finding.request:

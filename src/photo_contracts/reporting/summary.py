@@ -41,12 +41,17 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
     }
 
 
-def write_summary(run: Any, path: Path, *, interrupted: bool = False) -> dict[str, Any]:
-    """Write summary.json atomically (a reader never sees half a file) and return it."""
-    data = summary(run, interrupted=interrupted)
-    text = run.redactor.text(json.dumps(data, indent=2))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".summary-", suffix=".json")
+def write_json(path: Path, data: Any, redactor: Any) -> None:
+    """Write JSON atomically (a reader never sees half a file), redacted."""
+    text = redactor.text(json.dumps(data, indent=2))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
     os.replace(tmp, path)
+
+
+def write_summary(run: Any, path: Path, *, interrupted: bool = False) -> dict[str, Any]:
+    """Write summary.json and return it."""
+    data = summary(run, interrupted=interrupted)
+    write_json(path, data, run.redactor)
     return data

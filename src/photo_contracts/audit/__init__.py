@@ -1,0 +1,1 @@
+"""Audit: what changed between two contract versions, or between two recorded runs."""
