@@ -4,13 +4,13 @@
 
 Each emulator runs in its own process (`photo-contracts sandbox --api NAME --token T`), started
 fresh for every measurement. The client is `wrk` when it is installed (one thread, a few
-keep-alive connections, stopped after exactly N responses by a small Lua script), else a
+keep-alive connections; a small Lua script stops it after N responses and times them), else a
 thread pool of `requests.Session`s. Every response must be 200 with the expected content type;
 anything else is counted and reported.
 
 Fulcrum's emulator allows 5,000 calls per hour per token (then 429), and the CLI offers no way to
 raise that; so every measurement gets a fresh sandbox and stays below 5,000 calls (warm-up
-included): --requests is capped at 4,800 for Fulcrum.
+included): --requests is capped at 4,700 for Fulcrum.
 
 A markdown table goes to stdout, and a JSON copy to benchmarks/results/emulators-<time>.json.
 """
@@ -43,20 +43,28 @@ FULCRUM_LIMIT = 5000  # photo_contracts.sandbox.fulcrum.RateLimit.limit
 TARGET_JSON_RPS = 1000
 
 LUA = r"""
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } bench_timespec; int clock_gettime(int, bench_timespec *); ]]
+local ts = ffi.new("bench_timespec")
+local function now() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9 end
 max_per_thread = tonumber(os.getenv("BENCH_MAX_PER_THREAD") or "0")
-count, bad = 0, 0
+count, bad, started, finished = 0, 0, 0, 0
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
+function init(args) started = now() end
 function response(status, headers, body)
   count = count + 1
   if status ~= 200 then bad = bad + 1 end
-  if max_per_thread > 0 and count >= max_per_thread then wrk.thread:stop() end
+  if max_per_thread > 0 and count == max_per_thread then finished = now(); wrk.thread:stop() end
 end
 function done(summary, latency, requests)
-  local total, wrong = 0, 0
-  for _, t in ipairs(threads) do total = total + t:get("count"); wrong = wrong + t:get("bad") end
-  io.write(string.format("BENCH responses=%d bad=%d p50_us=%d p99_us=%d\n",
-    total, wrong, latency:percentile(50), latency:percentile(99)))
+  local total, wrong, elapsed = 0, 0, 0
+  for _, t in ipairs(threads) do
+    total = total + t:get("count"); wrong = wrong + t:get("bad")
+    local e = t:get("finished") - t:get("started"); if e > elapsed then elapsed = e end
+  end
+  io.write(string.format("BENCH responses=%d bad=%d elapsed_us=%d p50_us=%d p99_us=%d\n",
+    total, wrong, elapsed * 1e6, latency:percentile(50), latency:percentile(99)))
 end
 """
 
@@ -142,11 +150,12 @@ def warm_up(probe: Probe, count: int = WARMUP) -> int:
         return len(response.content)
 
 
-def with_wrk(probe: Probe, total: int, connections: int) -> tuple[int, int, float, float, float]:
+def with_wrk(probe: Probe, total: int, connections: int, duration: float) -> tuple[int, int, float, float, float]:
+    """wrk, one thread: stops after `total` responses (timed by the Lua script) or `duration` s."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
     try:
-        command = ["wrk", "-t1", f"-c{connections}", "-d60s", "--timeout", "10s", "-s", script.name]
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "10s", "-s", script.name]
         for key, value in probe.headers.items():
             command += ["-H", f"{key}: {value}"]
         command.append(probe.url)
@@ -154,16 +163,16 @@ def with_wrk(probe: Probe, total: int, connections: int) -> tuple[int, int, floa
         output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     finally:
         os.unlink(script.name)
-    seconds = float(re.search(r"requests in ([\d.]+)(m?s)", output).group(1))  # type: ignore[union-attr]
-    if re.search(r"requests in [\d.]+ms", output):
-        seconds /= 1000
-    bench = dict(re.findall(r"(\w+)=(\d+)", output.split("BENCH", 1)[1]))
-    # wrk's own count includes responses still in flight when the thread stopped; use ours.
-    responses = int(bench["responses"])
-    return responses, int(bench["bad"]), seconds, int(bench["p50_us"]) / 1000, int(bench["p99_us"]) / 1000
+    bench = {k: int(v) for k, v in re.findall(r"(\w+)=(-?\d+)", output.split("BENCH", 1)[1])}
+    responses, seconds = bench["responses"], bench["elapsed_us"] / 1e6
+    if seconds <= 0:  # the cap was not reached: wrk ran for the whole duration
+        found = re.search(r"(\d+) requests in ([\d.]+)(m?s)", output)
+        assert found, output
+        seconds = float(found.group(2)) / (1000 if found.group(3) == "ms" else 1)
+    return responses, bench["bad"], seconds, bench["p50_us"] / 1000, bench["p99_us"] / 1000
 
 
-def with_threads(probe: Probe, total: int, connections: int) -> tuple[int, int, float, None, None]:
+def with_threads(probe: Probe, total: int, connections: int, duration: float) -> tuple[int, int, float, None, None]:
     lock = threading.Lock()
     state = {"left": total, "bad": 0}
 
@@ -171,7 +180,7 @@ def with_threads(probe: Probe, total: int, connections: int) -> tuple[int, int, 
         with requests.Session() as session:
             while True:
                 with lock:
-                    if state["left"] <= 0:
+                    if state["left"] <= 0 or time.perf_counter() > deadline:
                         return
                     state["left"] -= 1
                 response = session.get(probe.url, headers=probe.headers, timeout=10)
@@ -181,19 +190,20 @@ def with_threads(probe: Probe, total: int, connections: int) -> tuple[int, int, 
 
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     started = time.perf_counter()
+    deadline = started + duration
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return total, state["bad"], time.perf_counter() - started, None, None
+    return total - state["left"], state["bad"], time.perf_counter() - started, None, None
 
 
-def measure(api: str, kind: str, total: int, connections: int, client: str) -> Result:
+def measure(api: str, kind: str, total: int, connections: int, client: str, duration: float) -> Result:
     with start_sandbox(api) as sandbox:
         probe = probes(sandbox)[kind]
         size = warm_up(probe)
         run: Callable[..., tuple] = with_wrk if client == "wrk" else with_threads
-        responses, bad, seconds, p50, p99 = run(probe, total, connections)
+        responses, bad, seconds, p50, p99 = run(probe, total, connections, duration)
     return Result(api, kind, probe.label, client, responses, bad, round(seconds, 3),
                   round(responses / seconds, 1), p50, p99, size)
 
@@ -212,17 +222,19 @@ def table(results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--api", action="append", choices=API_NAMES, help="default: all four")
-    parser.add_argument("--requests", type=int, default=4000, help="responses per measurement (default 4000)")
+    parser.add_argument("--requests", type=int, default=20000,
+                        help="stop a measurement after N responses (default 20000; Fulcrum: at most 4,700)")
+    parser.add_argument("--duration", type=float, default=5.0, help="or after this many seconds (default 5)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent keep-alive connections (default 4)")
     parser.add_argument("--client", choices=("wrk", "threads"), default="wrk" if shutil.which("wrk") else "threads")
     args = parser.parse_args()
     results = []
     for api in args.api or API_NAMES:
         total = args.requests
-        if api == "fulcrum" and total + WARMUP + 5 >= FULCRUM_LIMIT:
-            total = FULCRUM_LIMIT - WARMUP - 200  # in-flight wrk requests and discovery stay below the limit
+        if api == "fulcrum":  # warm-up, discovery and wrk's in-flight requests stay below the limit
+            total = min(total, FULCRUM_LIMIT - WARMUP - 250)
         for kind in ("json", "image"):
-            result = measure(api, kind, total, args.connections, args.client)
+            result = measure(api, kind, total, args.connections, args.client, args.duration)
             print(f"{api:<10} {kind:<5} {result.rps:>9,.0f} req/s  ({result.responses} in {result.seconds}s, "
                   f"{result.errors} errors)", file=sys.stderr, flush=True)
             results.append(result)

@@ -239,8 +239,11 @@ class Run:
         self.observe(target, operation, response)
         names = [n for n in BUILTIN_CHECKS if self.config.enabled(n) and n not in target.facts.excluded_builtins
                  and not (mode == "positive" and n == "negative_data_rejection")]
-        with self._lock:  # ignored_auth re-sends the request twice: once per operation is proof enough
-            if "ignored_auth" in names and (operation in self._auth_probed or not response.ok):
+        # ignored_auth re-sends the request twice: once per operation is proof enough. Its probes bypass
+        # the one HTTP client (schemathesis drops the session: no budget, rate limit, timeout or size cap),
+        # so never on a live API; there credentials_are_enforced probes through the client.
+        with self._lock:
+            if "ignored_auth" in names and (target.live or operation in self._auth_probed or not response.ok):
                 names.remove("ignored_auth")
             elif "ignored_auth" in names:
                 self._auth_probed.add(operation)

@@ -83,10 +83,12 @@ class Suite:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.run is None or hasattr(session.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes reports
+        from photo_contracts.drift.compare import run_drift
         from photo_contracts.reporting.summary import write_json, write_summary
 
         report_dir = Path(self.config.report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)
+        run_drift(self.run)  # drift against the contract, for summary.json's drift[]
         write_summary(self.run, report_dir / "summary.json", interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
         write_json(report_dir / "observations.json", self.run.observations.as_dict(), self.run.redactor)
 
@@ -98,6 +100,7 @@ class Suite:
             from photo_contracts.reporting import html
 
             prefix.extend(html.summary_table(self.run))
+            prefix.extend(html.drift_section(self.run))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

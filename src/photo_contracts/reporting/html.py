@@ -54,3 +54,30 @@ def _finding_html(finding: Finding) -> str:
 
 def finding_extras(found: list[Finding]) -> list[Any]:
     return [extras.html(_finding_html(f)) for f in found]
+
+
+DRIFT_COLOURS = {"breaking": "#f4c7c3", "warning": "#fce8b2", "info": "#d2e3fc"}
+DRIFT_ROWS = 200  # rows shown in the report; summary.json and observations.json hold them all
+
+
+def drift_section(run: Any) -> list[str]:
+    """Drift against the contract (observed shapes vs documented ones), worst first."""
+    from photo_contracts.drift.compare import run_drift
+
+    drift = run_drift(run)
+    counts = ", ".join(f"{sum(1 for d in drift if d['severity'] == s)} {s}" for s in ("breaking", "warning", "info"))
+    if not drift:
+        return ["<h2>Drift against the contract</h2><p>None: every observed answer is documented.</p>"]
+    rows = [
+        f"<tr style='background:{DRIFT_COLOURS.get(d['severity'], '#fff')}'><td>{escape(d['severity'])}</td>"
+        f"<td>{escape(d['api'])}</td><td><code>{escape(d['operation'])}</code></td><td>{escape(d['kind'])}</td>"
+        f"<td>{escape(d.get('response', ''))}</td><td><code>{escape(d['path'])}</code></td>"
+        f"<td>{escape(run.redactor.text(d['detail']))}</td></tr>"
+        for d in drift[:DRIFT_ROWS]
+    ]
+    more = f"<p><i>and {len(drift) - DRIFT_ROWS} more in summary.json</i></p>" if len(drift) > DRIFT_ROWS else ""
+    return [
+        f"<h2>Drift against the contract ({len(drift)}: {counts})</h2>",
+        "<table class='pc-drift' border='1' cellpadding='4'><tr><th>severity</th><th>API</th><th>operation</th>"
+        "<th>kind</th><th>response</th><th>path</th><th>detail</th></tr>" + "".join(rows) + "</table>" + more,
+    ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from photo_contracts.apis import ApiSpec, get_api
+from photo_contracts.contracts import load_contract
 from photo_contracts.sandbox.drift import DriftMiddleware, DriftProfile, get_profile
 from photo_contracts.sandbox.objectstore import ObjectStore
 from photo_contracts.sandbox.server import ServerThread, bind
@@ -85,10 +86,13 @@ def running(
         served_app, served_store = app, store.app
         if profile:
             credential = (spec.auth_header, spec.auth_value(token))
-            served_app = DriftMiddleware(app, profile, "api", module.BASE_PATH, credential)
+            templates = list(load_contract(spec.name)["paths"])
+            served_app = DriftMiddleware(app, profile, "api", module.BASE_PATH, credential, templates)
             served_store = DriftMiddleware(store.app, profile, "store", "", credential)
-        for asgi, sock in ((served_store, store_sock), (served_app, api_sock)):
-            server = ServerThread(asgi, sock)
+        servers = [ServerThread(asgi, sock) for asgi, sock in ((served_store, store_sock), (served_app, api_sock))]
+        for server in servers:
             server.start()
             stack.callback(server.stop)
+        # Runs first (callbacks unwind in reverse): both servers wind down together, then are joined.
+        stack.callback(lambda: [server.signal_stop() for server in servers])
         yield Sandbox(spec, base_url, token, store, app, profile)

@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,18 +28,29 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from photo_contracts.sandbox import SandboxContext, images
-from photo_contracts.sandbox.cloudcard_data import BUCKET, DOCUMENTED_STATUSES, Dataset, build, dumps, now_iso
+from photo_contracts.sandbox.cloudcard_data import (
+    BUCKET,
+    DOCUMENTED_STATUSES,
+    Dataset,
+    build,
+    dumps,
+    now_iso,
+)
 
 BASE_PATH = ""
 JSON_TYPE = "application/json;charset=UTF-8"  # what the vendor's Grails back end sends
 SESSION_SECONDS = 12 * 3600  # [D] a session token is valid for 12 hours
 MAX_LIMIT = 1000  # [D] `max` between 0 and 1000
 ZIP_PATH = "/api/photos/download/zip"  # [D] the link's path on the Download Photos (API) page
+MARKED = "All Approved Photos have been marked ready for download."  # [D] same page
 
 
-def json_response(body: bytes | Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: bytes | Any, status: int = 200, headers: dict[str, str] | None = None,
+) -> Response:
     data = body if isinstance(body, bytes) else dumps(body)
-    return Response(data, status_code=status, headers={"content-type": JSON_TYPE, **(headers or {})})
+    sent = {"content-type": JSON_TYPE, **(headers or {})}
+    return Response(data, status_code=status, headers=sent)
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -59,11 +70,16 @@ class State:
     def now(self) -> float:
         return self.ctx.store.clock()
 
+    def target_status(self) -> str:
+        """Where a download moves APPROVED photos: the status the strategy is named after [I]."""
+        ready = self.strategy.endswith("READY_FOR_DOWNLOAD")
+        return "READY_FOR_DOWNLOAD" if ready else "DOWNLOADED"
+
     def authenticated(self, request: Request) -> Response | None:
         """None when the request carries a valid X-Auth-Token, else the 401 to send."""
         token = request.headers.get("x-auth-token")
         if not token:
-            return error(401, "Authentication required: send a session token in the X-Auth-Token header")
+            return error(401, "Authentication required: send a session token as X-Auth-Token")
         if token == self.ctx.token:
             return None
         expires = self.sessions.get(token)
@@ -74,7 +90,9 @@ class State:
         return None
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int | Response:
+def _int_param(
+    request: Request, name: str, default: int, low: int, high: int | None,
+) -> int | Response:
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -113,7 +131,7 @@ def _decode_image(encoded: str) -> bytes | None:
             if image.format == "JPEG":
                 return raw
             return images.encode(image.convert("RGB"), "JPEG")
-    except (binascii.Error, ValueError, OSError, UnidentifiedImageError, Image.DecompressionBombError):
+    except (binascii.Error, ValueError, OSError, Image.DecompressionBombError):
         return None
 
 
@@ -161,9 +179,11 @@ def create_app(ctx: SandboxContext) -> Starlette:
         if "version" in body and not (_is_int(version) and version >= 0):
             return error(400, "version must be an integer >= 0")
         if "version" in body and version != photo.fields["version"]:
-            return error(409, f"Photo {photo.id} was updated by someone else (version {photo.fields['version']})")
+            current = photo.fields["version"]
+            return error(409, f"Photo {photo.id} was updated by someone else (version {current})")
         data.set_status(photo, status, state.now())
-        return json_response({"id": photo.id, "status": photo.status, "publicKey": photo.fields["publicKey"]})
+        result = {"id": photo.id, "status": photo.status, "publicKey": photo.fields["publicKey"]}
+        return json_response(result)
 
     async def create_photo(request: Request) -> Response:
         if denied := state.authenticated(request):
@@ -190,11 +210,11 @@ def create_app(ctx: SandboxContext) -> Starlette:
         approved = [p.id for p in data.listed("APPROVED")]
         if not approved:
             return Response(status_code=204)
-        target = "READY_FOR_DOWNLOAD" if state.strategy.endswith("READY_FOR_DOWNLOAD") else "DOWNLOADED"
+        target = state.target_status()
         if state.strategy.startswith("EXTERNAL"):
             for photo_id in approved:
                 data.set_status(data.photos[photo_id], target, state.now())
-            return json_response({"message": "All Approved Photos have been marked ready for download."})
+            return json_response({"message": MARKED})
         token = secrets.token_urlsafe(40)
         state.zip_tokens[token] = approved
         link = f"{ctx.base_url}{ZIP_PATH}?token={token}"
@@ -205,7 +225,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
         ids = state.zip_tokens.pop(request.query_params.get("token", ""), None)
         if ids is None:
             return error(404, "Unknown or used download token")
-        target = "READY_FOR_DOWNLOAD" if state.strategy.endswith("READY_FOR_DOWNLOAD") else "DOWNLOADED"
+        target = state.target_status()
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             for photo_id in ids:
@@ -239,8 +259,9 @@ def create_app(ctx: SandboxContext) -> Starlette:
         state.sessions[value] = now + SESSION_SECONDS
         token_id, state.next_token_id = state.next_token_id, state.next_token_id + 1
         return json_response({
-            "id": token_id, "tokenValue": value, "dateCreated": now_iso(now), "lastUpdated": now_iso(now),
-            "expirationDate": now_iso(now + SESSION_SECONDS), "username": "service-account@myschool.edu",
+            "id": token_id, "tokenValue": value, "dateCreated": now_iso(now),
+            "lastUpdated": now_iso(now), "expirationDate": now_iso(now + SESSION_SECONDS),
+            "username": "service-account@myschool.edu",
             "domainClass": "us.cloudcard.api.AuthenticationToken", "version": 0,
             "persistentAccessTokenId": str(token_id),
         })

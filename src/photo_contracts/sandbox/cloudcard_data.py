@@ -22,18 +22,51 @@ from photo_contracts.sandbox import images
 from photo_contracts.sandbox.objectstore import ObjectStore
 
 DEFAULT_SIZE = 72  # 8 photos in each of the 9 statuses
+EXAMPLES = SCHEMAS_DIR / "cloudcard" / "examples"
 BUCKET = "photos.cloudcard"  # S3 path-style bucket, as in the documented externalURL
 # Documented filter values [D] and the two the vendor's downloader also uses [C].
-DOCUMENTED_STATUSES = ("PENDING", "APPROVED", "DENIED", "READY_FOR_DOWNLOAD", "DOWNLOADED", "DONE", "ENROUTE")
+DOCUMENTED_STATUSES = (
+    "PENDING", "APPROVED", "DENIED", "READY_FOR_DOWNLOAD", "DOWNLOADED", "DONE", "ENROUTE",
+)
 STATUSES = (*DOCUMENTED_STATUSES, "ON_HOLD", "FAILED")
 REVIEWED = frozenset(STATUSES) - {"PENDING"}
 APPROVED_LIKE = frozenset({"APPROVED", "READY_FOR_DOWNLOAD", "DOWNLOADED", "DONE", "ENROUTE"})
 HEIGHTS = (400, 401, 375, 300, 450)  # width is always 300, the organization's photo width
 EPOCH = datetime(2024, 1, 8, 9, 0, 0, tzinfo=UTC)
 ON_HOLD_REASON = "The photo could not be saved by the downloader"
-FIRST_NAMES = ("alex", "sam", "jordan", "taylor", "morgan", "casey", "riley", "jamie", "avery", "quinn")
-LAST_NAMES = ("nguyen", "smith", "garcia", "okafor", "larsen", "kim", "patel", "rossi", "muller", "silva")
+ALPHANUMERIC = string.ascii_lowercase + string.digits
+FIRST_NAMES = ("alex", "sam", "jordan", "taylor", "morgan", "casey", "riley", "jamie", "avery")
+LAST_NAMES = ("nguyen", "smith", "garcia", "okafor", "larsen", "kim", "patel", "rossi", "silva")
 CARD_DELIVERY = ("Mail", "Pick up at the card office", "Campus mailbox")
+
+
+# Field order of each documented representation.
+DETAIL_KEYS = (
+    "id", "dateCreated", "upVotes", "helperBotAction", "width", "dateApproved", "externalURL",
+    "lastUpdated", "helperBotReviewed", "processingMode", "aspectRatio", "height",
+    "backgroundReplaced", "downVotes", "automaticallyApprovedOrDenied", "publicKey",
+    "manuallyEdited", "status", "domainClass", "person", "classifications",
+    "lowestClassification", "isAspectRatioCorrect", "links", "originalPhoto",
+    "personHasApprovedPhoto", "version", "onHoldReasons", "isHelperBotProcessing",
+)
+ITEM_KEYS = (
+    "id", "dateCreated", "upVotes", "width", "dateApproved", "externalURL", "lastUpdated",
+    "helperBotReviewed", "aspectRatio", "height", "backgroundReplaced", "downVotes",
+    "automaticallyApprovedOrDenied", "publicKey", "manuallyEdited", "status", "domainClass",
+    "version", "person", "lowestClassification", "isAspectRatioCorrect", "links", "originalPhoto",
+    "personHasApprovedPhoto", "onHoldReasons", "isHelperBotProcessing", "classifications",
+)
+PERSON_DETAIL_KEYS = (
+    "id", "dateCreated", "passwordResetRequired", "organization", "preArchiveEmail",
+    "accountExpired", "dateArchived", "unsubscribe", "identifier", "preArchiveIdentifier",
+    "dateTermsAccepted", "passwordExpired", "lastUpdated", "cardholderGroup",
+    "additionalPhotoRequired", "quicksightArn", "preArchiveUsername", "username", "accountLocked",
+    "activatedDate", "aiOptOut", "enabled", "email", "additionalPhotos",
+)
+PERSON_ITEM_KEYS = (
+    "id", "username", "email", "identifier", "additionalPhotoRequired", "domainClass", "version",
+    "additionalPhotos", "previouslyApprovedPhoto", "customFields",
+)
 
 
 def iso(moment: datetime) -> str:
@@ -47,12 +80,12 @@ def now_iso(clock: float) -> str:
 @cache
 def documented_photo() -> dict[str, Any]:
     """The Get a Photo example, the template of every record."""
-    return json.loads((SCHEMAS_DIR / "cloudcard" / "examples" / "photo.json").read_text(encoding="utf-8"))
+    return json.loads((EXAMPLES / "photo.json").read_text(encoding="utf-8"))
 
 
 @cache
 def documented_list() -> list[dict[str, Any]]:
-    return json.loads((SCHEMAS_DIR / "cloudcard" / "examples" / "photo-list.json").read_text(encoding="utf-8"))
+    return json.loads((EXAMPLES / "photo-list.json").read_text(encoding="utf-8"))
 
 
 def _organization() -> dict[str, Any]:
@@ -103,59 +136,33 @@ class Dataset:
 
     # Representations
     def person_detail(self, person_id: int) -> dict[str, Any]:
-        p = self.persons[person_id]
-        keys = ("id", "dateCreated", "passwordResetRequired", "organization", "preArchiveEmail",
-                "accountExpired", "dateArchived", "unsubscribe", "identifier", "preArchiveIdentifier",
-                "dateTermsAccepted", "passwordExpired", "lastUpdated", "cardholderGroup",
-                "additionalPhotoRequired", "quicksightArn", "preArchiveUsername", "username",
-                "accountLocked", "activatedDate", "aiOptOut", "enabled", "email", "additionalPhotos")
-        person = {k: p[k] for k in keys if k != "organization"}
-        person["organization"] = self.organization
-        return {k: person[k] for k in keys}
+        person = {**self.persons[person_id], "organization": self.organization}
+        return {k: person[k] for k in PERSON_DETAIL_KEYS}
 
     def person_item(self, person_id: int) -> dict[str, Any]:
-        p = self.persons[person_id]
-        keys = ("id", "username", "email", "identifier", "additionalPhotoRequired", "domainClass",
-                "version", "additionalPhotos", "previouslyApprovedPhoto", "customFields")
-        return {k: p[k] for k in keys}
+        return {k: self.persons[person_id][k] for k in PERSON_ITEM_KEYS}
 
     def detail(self, photo: Photo) -> dict[str, Any]:
         """Get a Photo: full person with organization, classifications, `onHoldReasons` a list."""
-        f = photo.fields
-        original = {k: photo.original[k] for k in ("id", "publicKey", "links")}
-        return {
-            "id": f["id"], "dateCreated": f["dateCreated"], "upVotes": f["upVotes"],
-            "helperBotAction": f["helperBotAction"], "width": f["width"], "dateApproved": f["dateApproved"],
-            "externalURL": f["externalURL"], "lastUpdated": f["lastUpdated"],
-            "helperBotReviewed": f["helperBotReviewed"], "processingMode": f["processingMode"],
-            "aspectRatio": f["aspectRatio"], "height": f["height"], "backgroundReplaced": f["backgroundReplaced"],
-            "downVotes": f["downVotes"], "automaticallyApprovedOrDenied": f["automaticallyApprovedOrDenied"],
-            "publicKey": f["publicKey"], "manuallyEdited": f["manuallyEdited"], "status": f["status"],
-            "domainClass": "us.cloudcard.api.Photo", "person": self.person_detail(photo.person_id),
-            "classifications": photo.classifications, "lowestClassification": f["lowestClassification"],
-            "isAspectRatioCorrect": f["isAspectRatioCorrect"], "links": {"bytes": f["externalURL"]},
-            "originalPhoto": original, "personHasApprovedPhoto": f["personHasApprovedPhoto"],
-            "version": f["version"], "onHoldReasons": list(photo.on_hold_reasons),
-            "isHelperBotProcessing": f["isHelperBotProcessing"],
+        values = {
+            **photo.fields, "domainClass": "us.cloudcard.api.Photo",
+            "person": self.person_detail(photo.person_id), "classifications": photo.classifications,
+            "links": {"bytes": photo.fields["externalURL"]},
+            "originalPhoto": {k: photo.original[k] for k in ("id", "publicKey", "links")},
+            "onHoldReasons": list(photo.on_hold_reasons),
         }
+        return {k: values[k] for k in DETAIL_KEYS}
 
     def item(self, photo: Photo) -> dict[str, Any]:
         """Get Photo List: lightweight person, `classifications: []`, `onHoldReasons` an object."""
-        f = photo.fields
         reasons = {"message": "; ".join(photo.on_hold_reasons)} if photo.on_hold_reasons else {}
-        return {
-            "id": f["id"], "dateCreated": f["dateCreated"], "upVotes": f["upVotes"], "width": f["width"],
-            "dateApproved": f["dateApproved"], "externalURL": f["externalURL"], "lastUpdated": f["lastUpdated"],
-            "helperBotReviewed": f["helperBotReviewed"], "aspectRatio": f["aspectRatio"], "height": f["height"],
-            "backgroundReplaced": f["backgroundReplaced"], "downVotes": f["downVotes"],
-            "automaticallyApprovedOrDenied": f["automaticallyApprovedOrDenied"], "publicKey": f["publicKey"],
-            "manuallyEdited": f["manuallyEdited"], "status": f["status"], "domainClass": "us.cloudcard.api.Photo",
-            "version": f["version"], "person": self.person_item(photo.person_id),
-            "lowestClassification": f["lowestClassification"], "isAspectRatioCorrect": f["isAspectRatioCorrect"],
-            "links": {"bytes": f["externalURL"]}, "originalPhoto": dict(photo.original),
-            "personHasApprovedPhoto": f["personHasApprovedPhoto"], "onHoldReasons": reasons,
-            "isHelperBotProcessing": f["isHelperBotProcessing"], "classifications": [],
+        values = {
+            **photo.fields, "domainClass": "us.cloudcard.api.Photo",
+            "person": self.person_item(photo.person_id), "classifications": [],
+            "links": {"bytes": photo.fields["externalURL"]}, "originalPhoto": dict(photo.original),
+            "onHoldReasons": reasons,
         }
+        return {k: values[k] for k in ITEM_KEYS}
 
     def detail_bytes(self, photo: Photo) -> bytes:
         if photo._detail is None:
@@ -173,7 +180,8 @@ class Dataset:
         return self._organization_bytes
 
     def listed(self, status: str | None = None) -> list[Photo]:
-        return [p for p in (self.photos[i] for i in self.order) if status is None or p.status == status]
+        photos = (self.photos[i] for i in self.order)
+        return [p for p in photos if status is None or p.status == status]
 
     # Writes
     def set_status(self, photo: Photo, status: str, clock: float) -> None:
@@ -204,7 +212,7 @@ def dumps(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 
 
-def _token(rng: random.Random, length: int, alphabet: str = string.ascii_lowercase + string.digits) -> str:
+def _token(rng: random.Random, length: int, alphabet: str = ALPHANUMERIC) -> str:
     return "".join(rng.choice(alphabet) for _ in range(length))
 
 
@@ -225,8 +233,9 @@ def _classifications(rng: random.Random, photo_id: int) -> list[dict[str, Any]]:
 
 
 def _make_photo(
-    data: Dataset, rng: random.Random, photo_id: int, original_id: int, person_id: int, status: str,
-    created: datetime, updated: datetime, width: int, height: int, jpeg: bytes, original_jpeg: bytes,
+    data: Dataset, rng: random.Random, photo_id: int, original_id: int, person_id: int,
+    status: str, created: datetime, updated: datetime, width: int, height: int, jpeg: bytes,
+    original_jpeg: bytes,
 ) -> Photo:
     key = _public_key(rng, created)
     original_key = _public_key(rng, created - timedelta(seconds=30), digits=True)
@@ -246,7 +255,8 @@ def _make_photo(
         "manuallyEdited": rng.random() < 0.2, "status": status,
         "lowestClassification": round(rng.uniform(0.3, 0.99), 4),
         "isAspectRatioCorrect": abs(ratio - 0.75) < 0.01,
-        "personHasApprovedPhoto": status in APPROVED_LIKE, "version": 0 if status == "PENDING" else rng.randint(1, 6),
+        "personHasApprovedPhoto": status in APPROVED_LIKE,
+        "version": 0 if status == "PENDING" else rng.randint(1, 6),
         "isHelperBotProcessing": False,
     }
     original = {
@@ -258,7 +268,9 @@ def _make_photo(
                  [ON_HOLD_REASON] if status == "ON_HOLD" else [])
 
 
-def _person(data: Dataset, rng: random.Random, person_id: int, created: datetime, gov_id: bytes) -> dict[str, Any]:
+def _person(
+    data: Dataset, rng: random.Random, person_id: int, created: datetime, gov_id: bytes,
+) -> dict[str, Any]:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     email = f"{first}.{last}{person_id % 1000}@myschool.edu"
     additional = []
@@ -267,20 +279,24 @@ def _person(data: Dataset, rng: random.Random, person_id: int, created: datetime
         data.store.put(f"{BUCKET}/{key}.jpg", gov_id, "image/jpeg")
         template = documented_list()[0]["person"]["additionalPhotos"][0]
         additional.append({
-            "id": 75_000 + len(data.persons), "additionalPhotoType": copy.deepcopy(template["additionalPhotoType"]),
+            "id": 75_000 + len(data.persons),
+            "additionalPhotoType": copy.deepcopy(template["additionalPhotoType"]),
             "facialRecognitionScore": None, "facialRecognitionClassification": "unclassified",
-            "govIdScore": None, "govIdClassification": "unclassified", "lowestClassification": "unclassified",
+            "govIdScore": None, "govIdClassification": "unclassified",
+            "lowestClassification": "unclassified",
             "publicKey": key, "links": {"bytes": data.store.url(f"{BUCKET}/{key}.jpg")},
         })
     return {
-        "id": person_id, "dateCreated": iso(created - timedelta(minutes=1)), "passwordResetRequired": False,
-        "preArchiveEmail": None, "accountExpired": False, "dateArchived": None, "unsubscribe": False,
+        "id": person_id, "dateCreated": iso(created - timedelta(minutes=1)),
+        "passwordResetRequired": False, "preArchiveEmail": None, "accountExpired": False,
+        "dateArchived": None, "unsubscribe": False,
         "identifier": str(rng.randint(10_000_000, 99_999_999)), "preArchiveIdentifier": None,
         "dateTermsAccepted": iso(created - timedelta(seconds=20)), "passwordExpired": False,
         "lastUpdated": iso(created - timedelta(seconds=20)), "cardholderGroup": {"id": 1},
         "additionalPhotoRequired": True, "quicksightArn": None, "preArchiveUsername": None,
         "username": email, "accountLocked": False, "activatedDate": None, "aiOptOut": False,
-        "enabled": True, "email": email, "additionalPhotos": additional, "previouslyApprovedPhoto": None,
+        "enabled": True, "email": email, "additionalPhotos": additional,
+        "previouslyApprovedPhoto": None,
         "customFields": {"Card Delivery": rng.choice(CARD_DELIVERY)},
         "domainClass": "us.cloudcard.api.Person", "version": rng.randint(1, 40),
     }
@@ -310,6 +326,7 @@ def build(seed: int, size: int | None, store: ObjectStore) -> Dataset:
         photo = _make_photo(data, rng, photo_id, original_id, person_id, status, created, updated,
                             width, height, jpeg, original)
         data.photos[photo.id] = photo
-    data.order = sorted(data.photos, key=lambda i: data.photos[i].fields["dateCreated"], reverse=True)
+    # Newest first, as the documented list is; ids grow with dateCreated.
+    data.order = sorted(data.photos, reverse=True)
     data.next_id, data.next_original_id = photo_id, original_id
     return data

@@ -28,37 +28,49 @@ class DriftProfile:
     operations: tuple[str, ...]  # "GET /photo/{id}" (contract paths) or "STORE photos/*"
     change: Change
 
-    def matcher(self, role: str) -> list[tuple[str, re.Pattern[str]]]:
-        """(method, path regex) pairs for the API ('api') or the object store ('store')."""
-        pairs = []
-        for operation in self.operations:
-            method, _, template = operation.partition(" ")
-            if (method == "STORE") != (role == "store"):
-                continue
-            if method == "STORE":
-                pairs.append(("GET", re.compile(fnmatch.translate("/" + template.lstrip("/")))))
-            else:
-                parts = re.split(r"(\{[^}]+\})", template)
-                regex = "".join("[^/]+?" if p.startswith("{") else re.escape(p) for p in parts)
-                pairs.append((method, re.compile(f"{regex}/?$")))
-        return pairs
+    def store_globs(self) -> list[re.Pattern[str]]:
+        """Object-store keys this profile changes (operations written `STORE <glob>`)."""
+        return [re.compile(fnmatch.translate("/" + op[6:].lstrip("/"))) for op in self.operations
+                if op.startswith("STORE ")]
+
+
+def template_regex(template: str) -> re.Pattern[str]:
+    """`/photo/{id}` -> a regex for concrete paths (a trailing slash allowed, as servers do)."""
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+?" if p.startswith("{") else re.escape(p) for p in parts) + "/?$")
+
+
+def operation_of(method: str, path: str, templates: list[tuple[str, re.Pattern[str]]]) -> str | None:
+    """The contract operation a request addresses; a literal path wins over a template
+    (`/photo/download` is not `/photo/{id}`), as OpenAPI prescribes."""
+    matching = [t for t, regex in templates if regex.match(path)]
+    if not matching:
+        return None
+    return f"{method} {min(matching, key=lambda t: (t.count('{'), -len(t)))}"
 
 
 class DriftMiddleware:
     """Applies a profile's change to the requests and responses of the operations it names."""
 
-    def __init__(self, app: Any, profile: DriftProfile, role: str, base_path: str, credential: tuple[str, str]) -> None:
+    def __init__(self, app: Any, profile: DriftProfile, role: str, base_path: str, credential: tuple[str, str],
+                 templates: list[str] = ()) -> None:
         self.app = app
         self.change = profile.change
-        self.matchers = profile.matcher(role)
+        self.role = role
+        self.operations = set(profile.operations)
+        self.globs = profile.store_globs()
+        self.templates = [(t, template_regex(t)) for t in templates]
         self.base_path = base_path.rstrip("/")
         self.credential = credential
 
     def _matches(self, scope: dict[str, Any]) -> bool:
-        path = scope["path"]
+        path, method = scope["path"], scope["method"]
+        if self.role == "store":
+            return method in ("GET", "HEAD") and any(glob.match(path) for glob in self.globs)
         if self.base_path and path.startswith(self.base_path):
             path = path[len(self.base_path):]
-        return any(scope["method"] in (m, "HEAD" if m == "GET" else m) and rx.match(path) for m, rx in self.matchers)
+        operation = operation_of("GET" if method == "HEAD" else method, path, self.templates)
+        return operation in self.operations
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not self._matches(scope):

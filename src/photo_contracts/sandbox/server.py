@@ -52,8 +52,11 @@ class ServerThread:
                 raise ToolError(f"sandbox server at {self.url} did not start")
             time.sleep(0.01)
 
-    def stop(self) -> None:
+    def signal_stop(self) -> None:
         self.server.should_exit = True
+
+    def stop(self) -> None:
+        self.signal_stop()
         self.thread.join(timeout=5)
         self.sock.close()
 

@@ -113,7 +113,7 @@ def filters_are_honoured(target: Any, config: Any) -> None:
     only_and_all_matching()
 
 
-@invariant(DETAIL)
+@invariant(FILTER)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A filtered media and GET photos/{photoId} agree on every field both carry."""
     require_ids(target, "projectId")

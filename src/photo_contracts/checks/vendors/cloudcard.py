@@ -96,7 +96,7 @@ def filters_are_honoured(target: Any, config: Any) -> None:
     only_and_all_matching()
 
 
-@invariant(DETAIL)
+@invariant(LIST)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A list item and GET /photo/{id} agree on every field both carry."""
     listing = _listing(target)

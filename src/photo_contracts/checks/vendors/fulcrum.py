@@ -116,7 +116,7 @@ def filters_are_honoured(target: Any, config: Any) -> None:
     only_and_all_matching()
 
 
-@invariant(DETAIL)
+@invariant(LIST)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A listed photo and GET /v2/photos/{id}.json agree on every field both carry."""
     photos = _page(target)["photos"]

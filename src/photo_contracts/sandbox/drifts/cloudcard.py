@@ -53,7 +53,7 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="cloudcard-height-contradicts-image",
         api=API,
-        description="Get a Photo reports a `height` 40 px taller than the JPEG its externalURL serves.",
+        description="Get a Photo reports a `height` 40 px taller than its JPEG.",
         check="image_metadata_matches",
         operations=("GET /photo/{id}",),
         change=Offset(path="$.height", delta=40, when_status=200),
@@ -61,7 +61,7 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="cloudcard-status-filter-ignored",
         api=API,
-        description="Get Photo List ignores the `status` parameter and returns photos in every status.",
+        description="Get Photo List ignores `status` and returns photos in every status.",
         check="filters_are_honoured",
         operations=("GET /photo",),
         change=IgnoreParam(name="status"),
@@ -77,7 +77,7 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="cloudcard-auth-not-enforced",
         api=API,
-        description="Photo and organization reads answer without a valid X-Auth-Token instead of 401.",
+        description="Photo and organization reads answer without a valid X-Auth-Token, not 401.",
         check="ignored_auth",
         operations=("GET /photo", "GET /photo/{id}", "GET /organization/{id}"),
         change=SkipAuth(),
@@ -85,7 +85,7 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="cloudcard-list-version-stale",
         api=API,
-        description="Get Photo List reports a `version` one ahead of the one Get a Photo reports for the same photo.",
+        description="Get Photo List reports each photo's `version` one ahead of Get a Photo.",
         check="list_matches_detail",
         operations=("GET /photo",),
         change=Offset(path="$[*].version", delta=1, when_status=200),
@@ -93,7 +93,7 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="cloudcard-unknown-photo-200",
         api=API,
-        description="Get a Photo answers an unknown id with 200 and an empty object instead of the 404 error.",
+        description="Get a Photo answers an unknown id with 200 and `{}` instead of a 404 error.",
         check="unknown_id_is_documented_error",
         operations=("GET /photo/{id}",),
         change=SetStatus(status=200, body={}, when_status=404),
