@@ -191,7 +191,7 @@ def test_every_schema_file_has_mutations() -> None:
 
 
 def test_documented_quirks_are_accepted() -> None:
-    """Both documented forms of the CloudCard quirks validate (discrepancies.md)."""
+    """Both documented forms of the CloudCard quirks validate (schemas/DISCREPANCIES.md)."""
     photo = validator(file_uri(SCHEMAS / "photo.json"))
     for reasons in ([], {"message": "deliberately not rendered"}):  # detail vs list
         assert photo.is_valid({**PHOTO, "onHoldReasons": reasons})

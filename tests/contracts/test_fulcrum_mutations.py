@@ -168,7 +168,7 @@ def test_schema_is_a_valid_2020_12_schema(path) -> None:
     Draft202012Validator.check_schema(json.loads(path.read_text()))
 
 
-# Documented quirks the schemas must keep accepting (discrepancies.md).
+# Documented quirks the schemas must keep accepting (schemas/DISCREPANCIES.md).
 ACCEPTED = {
     "exif-numbers-as-numbers": ("exif.json", {**EXIF, "x_resolution": 72.0, "f_number": 2.2, "gps_altitude": 107}),
     "exif-gps-latitude-as-number": ("exif.json", {**EXIF, "gps_latitude": 42.82525}),

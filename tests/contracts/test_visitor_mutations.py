@@ -17,7 +17,7 @@ EXAMPLES = SCHEMAS / "examples"
 KEYED = json.loads((EXAMPLES / "error-keyed-by-code.json").read_text())
 MESSAGE = json.loads((EXAMPLES / "error-message-type-code.json").read_text())
 # The token endpoint has no verbatim example (VENDOR-NOTES names the fields only): this one has
-# the documented field set with values of the inferred types (discrepancies.md, item 9).
+# the documented field set with values of the inferred types (schemas/DISCREPANCIES.md, item 9).
 TOKEN = {"success": True, "data": {"access_token": "9f2c4e1ab7d35e60c8a1f4b2d6e9037a5c1b8d2e", "expiry": 1735689600}}
 
 Mutation = Callable[[Any], None]

@@ -1,6 +1,6 @@
 """Emulator of the Autodesk Construction Cloud Photos API (GET one media, POST photos:filter).
 
-Choices where the vendor documents nothing ([I], written down in schemas/autodesk/discrepancies.md):
+Choices where the vendor documents nothing ([I], written down in schemas/DISCREPANCIES.md):
 - a project other than the dataset's -> 403 (a valid token without access to that project);
 - deleted media: GET -> 410; photos:filter never lists them;
 - filter: all members AND-ed; createdAt/takenAt are inclusive 'from..to' ranges (open ends,

@@ -91,7 +91,7 @@ def documented_list() -> list[dict[str, Any]]:
 def _organization() -> dict[str, Any]:
     org = copy.deepcopy(documented_photo()["person"]["organization"])
     # The example's photo requirements name organization 123 though it is organization 1;
-    # the emulator keeps its own data consistent (the discrepancy is in discrepancies.md).
+    # the emulator keeps its own data consistent (the discrepancy is in schemas/DISCREPANCIES.md).
     for requirement in org["photoRequirements"]:
         requirement["organization"] = {"id": org["id"]}
     return org

@@ -2,7 +2,7 @@
 
 Auth: `X-ApiToken: <token>`; anything else is 401 {"error": "Unauthorized"}. Photo JSON is
 precomputed at startup (and again after an upload), so reads do no image work. Decisions
-where the docs are silent ([I], written down in schemas/fulcrum/discrepancies.md):
+where the docs are silent ([I], written down in schemas/DISCREPANCIES.md):
 - list order: oldest first by created_at; `newest_first=true` reverses it;
 - a malformed or out-of-range parameter: 400 {"error": "Bad Request", "status": 400};
 - versions not yet available (`stored`/`processed` false): their .json/.jpg answer 404 {};

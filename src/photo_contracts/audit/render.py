@@ -1,0 +1,75 @@
+"""The changelog as Markdown, self-contained HTML or JSON: by severity, then by operation."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from itertools import groupby
+
+from photo_contracts.audit.changes import SEVERITIES, Change
+
+
+def counts(changes: Iterable[Change]) -> dict[str, int]:
+    changes = list(changes)
+    return {s: sum(c.severity == s for c in changes) for s in SEVERITIES}
+
+
+def _summary(changes: list[Change]) -> str:
+    n = counts(changes)
+    return ", ".join(f"{n[s]} {s}" for s in SEVERITIES)
+
+
+def _grouped(changes: list[Change]):  # severity -> [(operation heading, [changes])]
+    for severity in SEVERITIES:
+        of = [c for c in changes if c.severity == severity]
+        if of:
+            yield severity, [(heading, list(group)) for heading, group in
+                             groupby(of, key=lambda c: f"{c.api} {c.operation}" if c.api else c.operation)]
+
+
+def markdown(changes: list[Change], old: str, new: str, kind: str) -> str:
+    lines = [f"# Audit of {kind}s: `{old}` -> `{new}`", "", _summary(changes) + ".", ""]
+    if not changes:
+        lines += ["No change found.", ""]
+    for severity, groups in _grouped(changes):
+        lines += [f"## {severity.capitalize()}", ""]
+        for heading, group in groups:
+            lines += [f"### {heading}", ""]
+            lines += [f"- `{c.rule}` at {c.location}: {c.message}" for c in group]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def as_json(changes: list[Change], old: str, new: str, kind: str) -> str:
+    return json.dumps({"old": old, "new": new, "kind": kind, "summary": counts(changes),
+                       "changes": [c.as_dict() for c in changes]}, indent=2, ensure_ascii=False) + "\n"
+
+
+_STYLE = """body{font:14px/1.5 system-ui,sans-serif;margin:2em;max-width:70em}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5em}
+td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+h2.breaking{color:#b00020}h2.warning{color:#a05a00}h2.info{color:#225}code{font-size:92%}"""
+
+
+def as_html(changes: list[Change], old: str, new: str, kind: str) -> str:
+    e = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>Audit {e(old)} -&gt; {e(new)}</title><style>{_STYLE}</style></head><body>",
+             f"<h1>Audit of {e(kind)}s: <code>{e(old)}</code> -&gt; <code>{e(new)}</code></h1>",
+             f"<p>{e(_summary(changes))}.</p>"]
+    if not changes:
+        parts.append("<p>No change found.</p>")
+    for severity, groups in _grouped(changes):
+        parts.append(f'<h2 class="{severity}">{severity.capitalize()}</h2>')
+        for heading, group in groups:
+            parts.append(f"<h3>{e(heading)}</h3><table>"
+                         "<tr><th>rule</th><th>location</th><th>change</th></tr>")
+            parts += [f"<tr><td><code>{e(c.rule)}</code></td><td>{e(c.location)}</td>"
+                      f"<td>{e(c.message)}</td></tr>" for c in group]
+            parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+FORMATS = {"md": markdown, "html": as_html, "json": as_json}
