@@ -84,6 +84,7 @@ class Run:
     findings: Findings = field(default_factory=Findings)
     stats: dict[str, ApiStats] = field(default_factory=dict)
     observations: Observations = field(default_factory=Observations)
+    drift: list[dict[str, Any]] | None = None  # drift against the contract, computed at session end
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _auth_probed: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -7,7 +7,6 @@ asks for the `pc_suite` fixture, so the plugin is inert in the project's own tes
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -76,7 +75,7 @@ class Suite:
         setattr(stats, outcome, getattr(stats, outcome) + 1)
         if self.progress:
             found = len(getattr(report, "pc_findings", []))
-            note = f"{found} finding{'s' * (found != 1)}" if found else ("skipped" if report.skipped else "ok")
+            note = f"{found} finding{'s' * (found != 1)}" if found else outcome.replace("passed", "ok")
             label = report.nodeid.split("[", 1)[-1].rstrip("]") if "[" in report.nodeid else report.nodeid
             print(f"  {label:<72} {note}", file=self.progress, flush=True)
 

@@ -64,14 +64,16 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
         suite = Suite(cfg, run, progress=out)
         status = pytest.main(pytest_args(cfg), plugins=[suite])
     elapsed = time.monotonic() - started
-    print_summary(run, Path(cfg.report_dir), elapsed, out)
     if status in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED) and not len(run.findings):
-        return 0, run
-    if status in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        return 1, run
-    if status == pytest.ExitCode.INTERRUPTED:
-        return 130, run
-    raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
+        code = 0
+    elif status in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        code = 1
+    elif status == pytest.ExitCode.INTERRUPTED:
+        code = 130
+    else:
+        raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
+    print_summary(run, Path(cfg.report_dir), elapsed, out, conforms=code == 0, interrupted=code == 130)
+    return code, run
 
 
 def run(args: argparse.Namespace) -> int:

@@ -103,8 +103,11 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
 
 
 def _check_reachable(target: Target) -> None:
-    try:
-        requests.head(target.base_url, timeout=target.session.limits.connect_timeout, allow_redirects=False)
-    except requests.RequestException as exc:
-        reason = type(exc).__name__
-        raise ToolError(f"{target.api.name}: cannot reach {target.base_url} ({reason})") from None
+    # No credential and no environment proxies: only "does anything answer there?"
+    with requests.Session() as probe:
+        probe.trust_env = False
+        try:
+            probe.head(target.base_url, timeout=target.session.limits.connect_timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            reason = type(exc).__name__
+            raise ToolError(f"{target.api.name}: cannot reach {target.base_url} ({reason})") from None

@@ -1,15 +1,141 @@
-"""`photo-contracts drift` (to be built)."""
+"""`photo-contracts drift`: observe, compare with the contract and with the accepted baseline.
+
+Exit 1 only for drift that is new since the baseline and at or above --fail-on; 0 otherwise
+(also after --update-baseline, which accepts what it saw); 2 for usage or configuration errors.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
 
+from photo_contracts.drift import baseline as baselines
+from photo_contracts.drift import history, timeline
+from photo_contracts.drift.compare import drift_key, run_drift
 from photo_contracts.errors import ToolError
+from photo_contracts.findings import SEVERITIES
+
+SHOWN = 25  # entries listed per section on the console; drift.json has them all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--baseline", metavar="FILE", required=True)
+    parser.add_argument("--baseline", metavar="FILE", help="accepted drift (JSON; created by --update-baseline)")
+    parser.add_argument("--update-baseline", action="store_true", help="accept the drift of this run")
+    parser.add_argument("--fail-on", metavar="SEVERITY", default="breaking",
+                        help="exit 1 for new drift at or above: breaking (default), warning, info")
+    parser.add_argument("--api", action="append", metavar="NAME", help="API to observe (repeatable; default: all)")
+    parser.add_argument("--target", default="sandbox", help="sandbox (default) or live")
+    parser.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")
+    parser.add_argument("--report-dir", metavar="DIR", default="reports", help="default: reports")
+    parser.add_argument("--history", metavar="FILE", help="default: <baseline stem>.history.jsonl beside it")
+    parser.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
+    parser.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
+    parser.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
+    parser.set_defaults(allow_writes=False)
 
 
-def main(args: argparse.Namespace) -> int:
-    raise ToolError("drift is not built yet")
+def _line(item: dict[str, Any]) -> str:
+    where = f" [{item['response']}]" if item.get("response") else ""
+    return (f"  {item['severity']:<8} {item['api']} {item['operation']}: {item['kind']} {item['path']}{where}\n"
+            f"           {item.get('detail', '')}")
+
+
+def _counts(items: list[dict[str, Any]]) -> str:
+    counted = Counter(i["severity"] for i in items)
+    return ", ".join(f"{counted.get(s, 0)} {s}" for s in SEVERITIES)
+
+
+def _section(title: str, items: list[dict[str, Any]], out: TextIO) -> None:
+    print(f"{title}: {len(items)}" + (f" ({_counts(items)})" if items else ""), file=out)
+    for item in items[:SHOWN]:
+        print(_line(item), file=out)
+    if len(items) > SHOWN:
+        print(f"  ... and {len(items) - SHOWN} more (drift.json)", file=out)
+
+
+def history_entry(run: Any, observations: dict[str, Any], drift: list[dict[str, Any]], new: list[dict[str, Any]],
+                  gone: list[dict[str, Any]], code: int, updated: bool, baseline_path: Path) -> dict[str, Any]:
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for api in run.config.apis:
+        for operation in observations.get("apis", {}).get(api, {}):
+            counts.setdefault(api, {})[operation] = dict.fromkeys(SEVERITIES, 0)
+    for item in drift:
+        per_op = counts.setdefault(item["api"], {}).setdefault(item["operation"], dict.fromkeys(SEVERITIES, 0))
+        per_op[item["severity"]] += 1
+    return {
+        "time": baselines.now(), "target": run.config.target, "sandbox_drift": run.config.sandbox_drift,
+        "seed": run.config.seed, "apis": list(run.config.apis), "baseline": str(baseline_path),
+        "counts": counts, "new": [drift_key(e) for e in new], "disappeared": [drift_key(e) for e in gone],
+        "exit_code": code, "baseline_updated": updated,
+    }
+
+
+def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from photo_contracts.runner import execute, load_config
+
+    out = out or sys.stdout
+    if not args.baseline:
+        raise ToolError("drift needs --baseline FILE (the accepted drift; --update-baseline creates it)")
+    if args.fail_on not in SEVERITIES:
+        raise ToolError(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {args.fail_on!r}")
+    if args.examples is not None and args.examples < 1:
+        raise ToolError(f"--examples must be at least 1, got {args.examples}")
+    baseline_path = Path(args.baseline)
+    history_path = Path(args.history) if args.history else history.default_path(baseline_path)
+    baseline = baselines.load(baseline_path)  # before the run: a broken baseline costs no requests
+    cfg = load_config(args)
+    status, run = execute(cfg, out)
+    if status == 130:
+        print("photo-contracts: drift: the run was interrupted; baseline and history left unchanged", file=out)
+        return 130
+    observations = run.observations.as_dict()
+    drift = run_drift(run)
+    apis = list(cfg.apis)
+    report_dir = Path(cfg.report_dir)
+
+    print("", file=out)
+    print(f"Drift against the contract: {len(drift)} ({_counts(drift)}); "
+          f"listed in {report_dir / 'summary.json'} and report.html", file=out)
+    if not baseline.exists:
+        print(f"Baseline {baseline_path} does not exist: compared with an empty baseline"
+              + ("; --update-baseline creates it" if not args.update_baseline else ""), file=out)
+    else:
+        accepted = baseline.accepted(apis)
+        same = [a for a in apis if baseline.digest(a) == baselines.digest(observations.get("apis", {}).get(a, {}))]
+        changed = [a for a in apis if a not in same]
+        print(f"Baseline {baseline_path}: {len(accepted)} accepted for {', '.join(apis)}; observed shapes "
+              + (f"changed since it for {', '.join(changed)}" if changed else "unchanged since it"), file=out)
+        if baseline.target and baseline.target != cfg.target:
+            print(f"Note: the baseline was accepted on a {baseline.target} target, this run is {cfg.target}",
+                  file=out)
+    new, gone = baselines.changes(drift, baseline.accepted(apis))
+    _section("New since the baseline", new, out)
+    _section("Disappeared since the baseline", gone, out)
+
+    threshold = SEVERITIES.index(args.fail_on)
+    failing = [e for e in new if SEVERITIES.index(e["severity"]) <= threshold]
+    code = 1 if failing and not args.update_baseline else 0
+    if args.update_baseline:
+        baselines.save(baseline, cfg.target, drift, observations, apis)
+        print(f"Baseline {baseline_path} updated: {len(drift)} entries accepted for {', '.join(apis)}", file=out)
+
+    report = {"baseline": str(baseline_path), "fail_on": args.fail_on, "exit_code": code, "drift": drift,
+              "new": new, "disappeared": gone}
+    (report_dir / "drift.json").write_text(run.redactor.text(json.dumps(report, indent=2)) + "\n", encoding="utf-8")
+    history.append(history_path, history_entry(run, observations, drift, new, gone, code, args.update_baseline,
+                                               baseline_path))
+    entries = history.read(history_path)
+    timeline.write(report_dir / "drift-timeline.html", entries)
+    print(f"History: {history_path} ({len(entries)} run{'s' * (len(entries) != 1)}); "
+          f"timeline: {report_dir / 'drift-timeline.html'}", file=out)
+    if failing and not args.update_baseline:
+        print(f"{len(failing)} new drift entr{'ies' if len(failing) != 1 else 'y'} at or above {args.fail_on}: exit 1",
+              file=out, flush=True)
+    else:
+        print(f"No new drift at or above {args.fail_on}" if not failing else
+              f"{len(failing)} new entries at or above {args.fail_on} accepted", file=out, flush=True)
+    return code

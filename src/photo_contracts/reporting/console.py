@@ -10,7 +10,8 @@ from photo_contracts.findings import SEVERITIES
 WORST_SHOWN = 8
 
 
-def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO) -> None:
+def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, conforms: bool = True,
+                  interrupted: bool = False) -> None:
     print("", file=out)
     print(f"{'API':<11} {'passed':>6} {'failed':>6} {'skipped':>7} {'requests':>8} {'findings':>8}", file=out)
     for name, target in run.targets.items():
@@ -25,5 +26,11 @@ def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO) -> No
             message = finding.message if len(finding.message) <= 110 else finding.message[:107] + "..."
             print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}\n"
                   f"           {message}", file=out)
-    verdict = "conforms" if not findings else f"{len(findings)} finding{'s' * (len(findings) != 1)}"
+    failed = sum(stats.failed for stats in run.stats.values())
+    if interrupted:
+        verdict = "interrupted"
+    elif findings:
+        verdict = f"{len(findings)} finding{'s' * (len(findings) != 1)}"
+    else:
+        verdict = "conforms" if conforms else f"{failed} test{'s' * (failed != 1)} failed without a finding (see the report)"
     print(f"\n{verdict} in {elapsed:.1f}s. Report: {report_dir / 'report.html'}", file=out, flush=True)

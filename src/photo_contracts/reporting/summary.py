@@ -37,7 +37,7 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
         "conforms": not findings and not interrupted,
         "apis": apis,
         "findings": [f.as_dict() for f in findings],
-        "drift": list(getattr(run, "drift", [])),
+        "drift": list(run.drift or []),
     }
 
 
