@@ -110,6 +110,19 @@ def resolve_ref(base: Path, ref: str) -> str:
     return urljoin(file_uri(base), ref)
 
 
+def with_absolute_refs(node: Any, base: Path) -> Any:
+    """A copy of a document whose file references are absolute, so it resolves from anywhere."""
+    if isinstance(node, dict):
+        return {
+            key: resolve_ref(base, value) if key in ("$ref", "externalValue") and not value.startswith("#")
+            else with_absolute_refs(value, base)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [with_absolute_refs(item, base) for item in node]
+    return node
+
+
 def validator(schema_uri: str) -> Draft202012Validator:
     """A 2020-12 validator for the schema at `schema_uri`, with formats checked."""
     return Draft202012Validator(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from photo_contracts.contracts import contract_path, load_contract, resolve_ref
+from photo_contracts.contracts import contract_path, load_contract, with_absolute_refs
 from photo_contracts.sandbox import Sandbox, running
 
 pytestmark = pytest.mark.slow
@@ -19,19 +19,6 @@ SEED = 20250206
 MAX_EXAMPLES = 20
 # No check is excluded: CloudCard answers missing or wrong tokens with 401 [I], as ignored_auth
 # expects, and every other documented behaviour agrees with the built-in checks.
-
-
-def absolute_refs(node: Any, base: Path) -> Any:
-    """The contract with every file reference made absolute, so a copy elsewhere still resolves."""
-    if isinstance(node, dict):
-        return {
-            key: resolve_ref(base, value) if key in ("$ref", "externalValue") and not value.startswith("#")
-            else absolute_refs(value, base)
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [absolute_refs(item, base) for item in node]
-    return node
 
 
 def contract_for(sandbox: Sandbox, directory: Path) -> Path:
@@ -43,7 +30,7 @@ def contract_for(sandbox: Sandbox, directory: Path) -> Path:
     is no image, which the emulator (like the vendor) rejects with 400, and positive_data_acceptance
     counts that as a rejected valid request. Uploads are tested in test_cloudcard_emulator.py.
     """
-    document = absolute_refs(load_contract("cloudcard"), contract_path("cloudcard"))
+    document = with_absolute_refs(load_contract("cloudcard"), contract_path("cloudcard"))
     data = sandbox.app.state.dataset
     photos = [data.photos[i] for i in data.order[::12]]
     id_parameter = document["components"]["parameters"]["Id"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from photo_contracts.contracts import contract_path, load_contract, resolve_ref
+from photo_contracts.contracts import contract_path, load_contract, with_absolute_refs
 from photo_contracts.sandbox import Sandbox, running
 
 pytestmark = pytest.mark.slow
@@ -23,26 +22,13 @@ MAX_EXAMPLES = 25
 EXCLUDED_CHECKS = "ignored_auth"
 
 
-def absolute_refs(node: Any, base: Path) -> Any:
-    """The contract with every file reference made absolute, so a copy elsewhere still resolves."""
-    if isinstance(node, dict):
-        return {
-            key: resolve_ref(base, value) if key in ("$ref", "externalValue") and not value.startswith("#")
-            else absolute_refs(value, base)
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [absolute_refs(item, base) for item in node]
-    return node
-
-
 def contract_for(sandbox: Sandbox, directory: Path) -> Path:
     """The visitor contract plus this sandbox's visitor IDs and login as examples.
 
     Random 40-hex IDs only ever reach error 3404; the examples make schemathesis also fetch real
     JPEG, PNG and BMP photos, thumbnails, the missing image (4515) and a token.
     """
-    document = absolute_refs(load_contract("visitor"), contract_path("visitor"))
+    document = with_absolute_refs(load_contract("visitor"), contract_path("visitor"))
     examples = {f"visitor-{i}": {"value": visitor.id} for i, visitor in enumerate(sandbox.app.state.dataset)}
     examples["unknown"] = {"value": "0" * 40}  # and one that gets 3404
     document["components"]["parameters"]["visitorId"]["examples"] = examples
