@@ -44,6 +44,13 @@ def _run(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def target_choice(value: str) -> str:
+    """`--target`: sandbox, live or replay:DIR (the directory is checked with the rest of the configuration)."""
+    if value in ("sandbox", "live") or (value.startswith("replay:") and len(value) > len("replay:")):
+        return value
+    raise argparse.ArgumentTypeError(f"expected sandbox, live or replay:DIR, got {value!r}")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="photo-contracts", description=__doc__)
     top.add_argument("--version", action="version", version=f"photo-contracts {__version__}")
@@ -51,13 +58,15 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="check APIs against their contracts and write reports")
     run.add_argument("--api", action="append", metavar="NAME", help="API to check (repeatable; default: all four)")
-    run.add_argument("--target", default="sandbox", choices=("sandbox", "live"), help="default: sandbox")
+    run.add_argument("--target", default="sandbox", type=target_choice, metavar="sandbox|live|replay:DIR",
+                     help="default: sandbox; replay:DIR answers from a recording, offline")
     run.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")
     run.add_argument("--report-dir", metavar="DIR", default="reports", help="default: reports")
     run.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     run.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write operations")
+    run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
     run.set_defaults(handler=_run)
 
     from photo_contracts.audit import command as audit_command

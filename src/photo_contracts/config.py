@@ -60,6 +60,8 @@ class Config:
     negative: bool | None = None  # None = on for sandboxes, off for live targets
     sandbox_token: str | None = field(default=None, repr=False)  # None = a random token per sandbox
     limits: Limits = Limits()
+    record: Path | None = None  # record every exchange of the run into this directory
+    replay: Path | None = None  # answer from this recording (`--target replay:DIR`); target is the recorded one
 
     @property
     def examples_per_operation(self) -> int:
@@ -128,15 +130,17 @@ def load(
             raise ToolError(f"{path} is not valid TOML: {exc}") from None
     run = _table(data, "run", source)
     values: dict[str, Any] = {k: v for k, v in run.items() if k in {f.name for f in fields(Config)}}
-    unknown = set(run) - set(values) - {"disable_checks"}
+    unknown = set(run) - set(values) - {"disable_checks"} | ({"replay"} & set(run))  # replay: target = "replay:DIR"
     if unknown:
         raise ToolError(f"{source}: unknown keys in [run]: {', '.join(sorted(unknown))}")
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
     target = values.get("target", "sandbox")
+    if isinstance(target, str) and target.startswith("replay:"):
+        return _replay_config(Path(target.removeprefix("replay:")), values)
     if target not in ("sandbox", "live"):
-        raise ToolError(f"target must be 'sandbox' or 'live', got {target!r}")
+        raise ToolError(f"target must be 'sandbox', 'live' or 'replay:DIR', got {target!r}")
     apis = values.get("apis")
     if not apis and target == "live":
         apis = [name for name in APIS if name in data]  # a live run checks the APIs it is configured for
@@ -163,5 +167,34 @@ def load(
     values.update(
         target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
         report_dir=Path(values.get("report_dir", "reports")),
+        record=Path(values["record"]) if values.get("record") else None,
     )
     return Config(**values)
+
+
+def _replay_config(directory: Path, values: dict[str, Any]) -> Config:
+    """A replay runs the recorded configuration (APIs, seed, examples, checks, limits) on the recorded answers."""
+    from photo_contracts.recording import load_meta
+
+    if not str(directory) or str(directory) == ".":
+        raise ToolError("--target replay:DIR needs the directory of a recording")
+    if values.get("record"):
+        raise ToolError("a replay cannot be recorded again: drop --record or the replay target")
+    meta = load_meta(directory)
+    recorded = tuple(meta["apis"])
+    apis = tuple(dict.fromkeys(get_api(name).name for name in (values.get("apis") or recorded)))
+    missing = [name for name in apis if name not in recorded]
+    if missing:
+        raise ToolError(f"replay: {directory} holds no recording of {missing[0]} (it has {', '.join(recorded)})")
+    try:
+        limits = Limits(**{**meta.get("limits", {}), "rate": 0.0})  # no waiting between recorded answers
+    except TypeError as exc:
+        raise ToolError(f"replay: bad limits in {directory}: {exc}") from None
+    return Config(
+        target=meta.get("target", "sandbox"), apis=apis, replay=directory,
+        api_configs={name: ApiConfig(name, base_url=meta["apis"][name]["base_url"]) for name in apis},
+        report_dir=Path(values.get("report_dir", "reports")), sandbox_drift=meta.get("sandbox_drift"),
+        seed=int(meta.get("seed", 0)), examples=meta.get("examples"), negative=meta.get("negative"),
+        allow_writes=bool(meta.get("allow_writes")), disabled_checks=frozenset(meta.get("disabled_checks", ())),
+        limits=limits,
+    )

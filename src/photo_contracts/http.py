@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -22,6 +22,8 @@ from photo_contracts.config import Limits
 REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = {"authorization", "x-auth-token", "x-apitoken", "cookie", "set-cookie", "proxy-authorization"}
 SENSITIVE_PARAMS = {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature", "sig", "token"}
+# Sees (request, response or None, error or None) after every attempt of an ApiSession: `--record`.
+Observer = Callable[[requests.PreparedRequest, "requests.Response | None", "BaseException | None"], None]
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
 
@@ -113,6 +115,7 @@ class ApiSession(requests.Session):
         self.trust_env = False  # no proxies or netrc credentials from the environment
         self.max_redirects = 5
         self.headers["User-Agent"] = "photo-contracts"
+        self.observer: Observer | None = None
 
     def credential_headers(self) -> dict[str, str]:
         """The credential as headers, for requests to the API itself (schemathesis passes them on)."""
@@ -147,20 +150,35 @@ class ApiSession(requests.Session):
             self._spend()
             try:
                 response = super().send(request, **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                self._observe(request, None, exc)
                 if attempt + 1 >= attempts:
                     raise
                 time.sleep(min(2**attempt * 0.2, 2.0))
                 continue
+            except requests.RequestException as exc:
+                self._observe(request, None, exc)
+                raise
             if response.status_code in (429, 503) and attempt + 1 < attempts:
                 wait = retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait <= self.limits.max_retry_after:
                     response.close()
+                    self._observe(request, response, None)
                     time.sleep(wait)
                     continue
-            self._read_capped(response)
+            try:
+                self._read_capped(response)
+            except requests.RequestException as exc:
+                self._observe(request, response, exc)
+                raise
+            self._observe(request, response, None)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _observe(self, request: requests.PreparedRequest, response: requests.Response | None,
+                 error: BaseException | None) -> None:
+        if self.observer is not None:
+            self.observer(request, response, error)
 
     def _spend(self) -> None:
         if self.polite:

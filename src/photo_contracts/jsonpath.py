@@ -28,9 +28,7 @@ def locate(document: Any, path: str) -> list[tuple[Any, str | int]]:
     for node in nodes:
         if last is None and isinstance(node, list):
             found.extend((node, i) for i in range(len(node)))
-        elif isinstance(node, dict) and isinstance(last, str) and last in node:
-            found.append((node, last))
-        elif isinstance(node, list) and isinstance(last, int) and -len(node) <= last < len(node):
+        elif isinstance(node, dict) and isinstance(last, str) and last in node or isinstance(node, list) and isinstance(last, int) and -len(node) <= last < len(node):
             found.append((node, last))
     return found
 

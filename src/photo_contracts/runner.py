@@ -35,6 +35,7 @@ def load_config(args: argparse.Namespace) -> config_module.Config:
     return config_module.load(args.config, overrides={
         "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
         "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
+        "record": getattr(args, "record", None),
     })
 
 
@@ -58,7 +59,8 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
     Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
-    print(f"photo-contracts: {cfg.target} run of {', '.join(cfg.apis)}{drift}", file=out, flush=True)
+    kind = f"replay of a {cfg.target}" if cfg.replay else cfg.target
+    print(f"photo-contracts: {kind} run of {', '.join(cfg.apis)}{drift}", file=out, flush=True)
     with open_targets(cfg) as targets:
         run = Run(cfg, targets)
         suite = Suite(cfg, run, progress=out)
@@ -73,6 +75,10 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
     else:
         raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
     print_summary(run, Path(cfg.report_dir), elapsed, out, conforms=code == 0, interrupted=code == 130)
+    if cfg.record or cfg.replay:
+        from photo_contracts.recording import describe
+
+        print(describe(cfg, run.targets), file=out, flush=True)
     return code, run
 
 

@@ -1,4 +1,8 @@
-"""Targets of a run: a sandbox started on loopback, or a live API from the configuration."""
+"""Targets of a run: a sandbox started on loopback, a live API from the configuration, or a recording.
+
+`--record DIR` records every exchange of the run; `--target replay:DIR` answers from a recording
+(see `recording`).
+"""
 
 from __future__ import annotations
 
@@ -71,10 +75,30 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
     """Start sandboxes (or connect to live APIs) for every API of the run; stop them afterwards."""
     targets: dict[str, Target] = {}
     with ExitStack() as stack:
+        recorder = replayer = None
+        if config.record or config.replay:
+            from photo_contracts import recording
+
+            stack.enter_context(recording.pinned_generation())
+            if config.record:
+                recorder = stack.enter_context(recording.Recorder.open(config.record, config))
+                stack.enter_context(recording.probe_transport(recording.RecordingAdapter(recorder)))
+            if config.replay:
+                replayer = recording.Replayer(config.replay)
+                stack.enter_context(recording.probe_transport(
+                    recording.ReplayAdapter(replayer, config.limits.max_bytes)))
         for name in config.apis:
             api = get_api(name)
             facts = vendor_facts(api)
-            if config.target == "sandbox":
+            if replayer is not None:  # offline: the recorded base URL and ids, a dummy token never sent
+                recorded = replayer.meta["apis"][name]
+                token = recording.REPLAY_TOKEN
+                session = recording.ReplaySession(replayer, recorded["base_url"], api.auth_header,
+                                                  api.auth_value(token), limits=config.limits,
+                                                  polite=recorded["live"])
+                target = Target(api, recorded["base_url"], token, session, facts, recorded["live"])
+                configured = dict(recorded["ids"])
+            elif config.target == "sandbox":
                 from photo_contracts.sandbox import emulator_module, running
 
                 drift = config.sandbox_drift
@@ -97,6 +121,8 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
                     configured["project_id"] = settings.project_id
                 _check_reachable(target)
             stack.callback(session.close)
+            if recorder is not None:
+                recorder.add_api(name, session, target.token, target.live, configured)
             _resolve_ids(target, configured)
             targets[name] = target
         yield targets

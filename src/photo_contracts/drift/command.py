@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     parser.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     parser.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
+    parser.add_argument("--record", metavar="DIR", help="store every exchange (redacted) for a later replay")
     parser.set_defaults(allow_writes=False)
 
 

@@ -18,6 +18,7 @@ from PIL import Image
 from photo_contracts.jsonpath import locate
 from photo_contracts.sandbox import images
 
+
 @dataclass
 class HttpRequest:
     """The parts of a request a change may edit before the emulator sees it."""

@@ -22,7 +22,6 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-
 from typing import Any
 
 from starlette.applications import Starlette

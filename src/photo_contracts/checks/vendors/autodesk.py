@@ -8,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from photo_contracts.checks.facts import ApiFacts, IdSource, ImageRecord, Rejection
-from photo_contracts.checks.invariants import MAX_PAGES, as_property, compare, fetch_json, ids_of, ordered, same_sequence
+from photo_contracts.checks.invariants import (
+    MAX_PAGES,
+    as_property,
+    compare,
+    fetch_json,
+    ids_of,
+    ordered,
+    same_sequence,
+)
 from photo_contracts.checks.registry import CheckFailed, invariant, require_ids
 
 DETAIL = "GET /projects/{projectId}/photos/{photoId}"
