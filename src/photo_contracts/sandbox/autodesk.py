@@ -161,7 +161,8 @@ class PhotosApi:
     async def get_photo(self, request: Request) -> Response:
         if denied := self._authenticate(request) or self._project(request):
             return denied
-        include = [p for v in request.query_params.getlist("include") for p in v.split(",") if p]
+        # Repeated or comma-separated; an empty value is no documented value either.
+        include = [p for v in request.query_params.getlist("include") for p in v.split(",")]
         if any(value != "signedUrls" for value in include):
             return service_error(400, "Bad Request", "include accepts only signedUrls")
         media = self.dataset.by_id.get(request.path_params["photoId"].lower())
