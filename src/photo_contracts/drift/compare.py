@@ -10,6 +10,7 @@ two entries are the same drift exactly when `drift_key` says so.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,11 +20,13 @@ from photo_contracts.checks.images import PIL_FORMATS
 from photo_contracts.contracts import (
     Operation,
     documented_response,
+    example_files,
     load_contract,
     operations,
     schema_uri_for,
 )
 from photo_contracts.drift.documented import Shape, documented_shape, lookup, steps
+from photo_contracts.drift.observe import flatten
 from photo_contracts.findings import SEVERITIES
 
 # kind -> severity (missing-field is breaking when required, warning otherwise)
@@ -80,8 +83,10 @@ def _parent(pattern: str) -> str | None:
     return "$" + "".join(p if p == "[*]" else f".{p}" for p in rest)
 
 
-def compare_body(api: str, operation: str, response: str, shape: Shape, paths: dict[str, Any]) -> list[dict[str, str]]:
-    """Drift of one observed JSON body shape (observe's `paths`) against its documented Shape."""
+def compare_body(api: str, operation: str, response: str, shape: Shape, paths: dict[str, Any],
+                 exemplified: set[str] | frozenset[str] = frozenset()) -> list[dict[str, str]]:
+    """Drift of one observed JSON body shape (observe's `paths`) against its documented Shape;
+    `exemplified` holds the paths the vendor's own examples of that response show."""
     found: list[dict[str, str]] = []
     undocumented: list[str] = []
     for path, facts in paths.items():
@@ -108,12 +113,17 @@ def compare_body(api: str, operation: str, response: str, shape: Shape, paths: d
                     found.append(entry(api, operation, "new-enum-value", path, "warning",
                                        f"Received {value!r} at `{path}` / Documented: one of {allowed}",
                                        response, str(value)))
-    found += _missing(api, operation, response, shape, paths)
+    found += _missing(api, operation, response, shape, paths, exemplified)
     return found
 
 
-def _missing(api: str, operation: str, response: str, shape: Shape, paths: dict[str, Any]) -> list[dict[str, str]]:
-    """Documented fields never seen although their parent object was (each parent once per body shape)."""
+def _missing(api: str, operation: str, response: str, shape: Shape, paths: dict[str, Any],
+             exemplified: set[str] | frozenset[str]) -> list[dict[str, str]]:
+    """Documented fields never seen although their parent object was (each parent once per body shape).
+
+    A required field is always expected. An optional one only where the vendor's own example of that
+    response shows it: a schema may document fields a given account or sample never carries, and
+    reporting each of those would bury real drift (a faithful sandbox would show dozens)."""
     found = []
     for parent, facts in paths.items():
         if "object" not in facts.get("types", {}):
@@ -128,6 +138,8 @@ def _missing(api: str, operation: str, response: str, shape: Shape, paths: dict[
             required = name in node.required
             if not required and (name in node.partial or (child.types is not None and child.types <= {"null"})):
                 continue  # documented by one alternative only (another error shape, say): not expected
+            if not required and (node.varies or path not in exemplified):
+                continue  # optional, and no documented example shows it: no evidence it is ever sent
             severity = "breaking" if required else "warning"
             what = "a required" if required else "an optional"
             found.append(entry(api, operation, "missing-field", path, severity,
@@ -153,6 +165,17 @@ def _allowed_formats(api: str, operation: Operation, role: str, facts: ApiFacts,
                 if media in MEDIA_FORMATS:
                     documented.append(MEDIA_FORMATS[media])
     return tuple(dict.fromkeys(documented))
+
+
+def example_paths(api: str, operation: Operation, status: str, media: str) -> set[str]:
+    """Every path pattern the documented examples of one response show."""
+    found: set[str] = set()
+    for path in example_files(api, operation, status, media):
+        try:
+            found.update(flatten(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue  # the contract tests report a broken example; drift just has less evidence
+    return found
 
 
 def compare_operation(api: str, operation: Operation, observed: dict[str, Any], contract: dict[str, Any],
@@ -184,7 +207,8 @@ def compare_operation(api: str, operation: Operation, observed: dict[str, Any], 
         uri = schema_uri_for(api, operation, status, documented_media)
         if uri is None:
             continue  # no schema: nothing documented to drift from
-        found += compare_body(api, name, key, documented_shape(uri), body.get("paths", {}))
+        found += compare_body(api, name, key, documented_shape(uri), body.get("paths", {}),
+                              example_paths(api, operation, status, documented_media))
     for role, formats in observed.get("images", {}).items():
         allowed = _allowed_formats(api, operation, role, facts, contract)
         for image_format in formats:

@@ -40,6 +40,7 @@ class Shape:
     items: Shape | None = None  # every item ([*]), prefixItems merged in
     open_object: bool = False  # an object of which nothing is said: any key is fine
     partial: set[str] = field(default_factory=set)  # properties only some alternatives document
+    varies: bool = False  # `x-fields-vary`: the vendor says which optional fields appear varies (EXIF by device)
 
     @property
     def full(self) -> set[str]:
@@ -106,7 +107,7 @@ def intersect(a: Shape, b: Shape) -> Shape:
     items = a.items if b.items is None else b.items if a.items is None else intersect(a.items, b.items)
     partial = (a.partial | b.partial) - a.full - b.full
     return Shape(types, enum, properties, a.required | b.required, additional, a.closed or b.closed, items,
-                 a.open_object and b.open_object, partial)
+                 a.open_object and b.open_object, partial, a.varies or b.varies)
 
 
 def union(shapes: list[Shape]) -> Shape:
@@ -130,7 +131,8 @@ def union(shapes: list[Shape]) -> Shape:
     objects = [s for s in shapes if s.types is None or "object" in s.types] or shapes
     partial = set(properties) - set.intersection(*(s.full for s in objects))
     return Shape(types, enum, properties, required, union(maps) if maps else None, all(s.closed for s in shapes),
-                 union(lists) if lists else None, any(s.open_object for s in shapes), partial)
+                 union(lists) if lists else None, any(s.open_object for s in shapes), partial,
+                 any(s.varies for s in shapes))
 
 
 class _Reader:
@@ -194,6 +196,7 @@ class _Reader:
             maps.append(self.shape(extra, resolver, depth + 1))
         shape.additional = union(maps) if maps else None
         shape.closed = extra is False
+        shape.varies = shape.varies or bool(schema.get("x-fields-vary"))
         shape.open_object = (not shape.properties and shape.additional is None and not shape.closed
                              and (shape.types is None or "object" in shape.types))
         lists = [self.shape(s, resolver, depth + 1) for s in schema.get("prefixItems", [])]

@@ -7,9 +7,9 @@ Choices where the vendor documents nothing ([I], written down in schemas/DISCREP
   date-only bounds cover the whole day, invalid calendar days roll over leniently);
   id/createdBy/mediaType lists match any value; title is a case-insensitive substring;
 - sort: 'createdAt desc' by default, keys applied in order, ties broken by id;
-- cursorState: opaque (base64url JSON of offset, filter, sort, limit, include); nextPost.body
-  repeats the request's filter/include/limit/sort with the new cursorState, and POSTing only
-  {"cursorState"} works too. A filter or sort that differs from the cursor's -> 400.
+- cursorState: opaque (base64url JSON of offset, filter, sort, limit, include); nextPost.body is
+  {"cursorState"} alone, as documented; a body that also repeats filter/include/limit/sort is
+  accepted. A filter or sort that differs from the cursor's -> 400.
 """
 
 from __future__ import annotations
@@ -213,11 +213,10 @@ class PhotosApi:
             "results": [self._item(m, signed) for m in found[offset:offset + limit]],
         }
         if offset + limit < len(found):
-            kept = ("filter", "include", "limit", "sort")
-            repeated = {k: v for k, v in body.items() if k in kept}
+            # Documented: nextPost.body is {"cursorState"}; the cursor carries filter, sort, limit, include.
             page["pagination"]["nextPost"] = {
                 "url": str(request.url.replace(query="")),
-                "body": dict(repeated, cursorState=encode_cursor(dict(query, o=offset + limit))),
+                "body": {"cursorState": encode_cursor(dict(query, o=offset + limit))},
             }
         return JSONResponse(page)
 
