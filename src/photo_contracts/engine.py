@@ -180,8 +180,9 @@ class Run:
                                 response=response)
         return found
 
-    def check_records(self, target: Target, operation: str, document: Any, records: list[ImageRecord]) -> list[Finding]:
-        """Follow the image links of every record in a JSON payload and check bytes and metadata."""
+    def check_records(self, target: Target, operation: str, document: Any, records: list[ImageRecord],
+                      source: requests.Response | None = None) -> list[Finding]:
+        """Follow the image links of every record in a JSON payload (from `source`) and check bytes and metadata."""
         found: list[Finding] = []
         for spec in records:
             for path, record in values(document, spec.path):
@@ -199,11 +200,13 @@ class Run:
                 original = samples.get("original")
                 if original and original.size:
                     found += self.apply("image_metadata_matches", target, operation,
-                                        image_checks.image_metadata_matches, record, spec, original, path)
+                                        image_checks.image_metadata_matches, record, spec, original, path,
+                                        response=source)
                 thumbnail = samples.get("thumbnail")
                 if thumbnail and original:
                     found += self.apply("thumbnail_not_larger_than_original", target, operation,
-                                        image_checks.thumbnail_not_larger_than_original, thumbnail, original)
+                                        image_checks.thumbnail_not_larger_than_original, thumbnail, original,
+                                        response=source)
         return found
 
     def check_image_endpoint(self, target: Target, operation: str, endpoint: ImageEndpoint, path: str,
@@ -289,5 +292,5 @@ class Run:
                 document = response.json()
             except ValueError:
                 return found  # response_schema_conformance reports undecodable JSON
-            found += self.check_records(target, operation, document, records)
+            found += self.check_records(target, operation, document, records, response)
         return found
