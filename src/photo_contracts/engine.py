@@ -124,6 +124,8 @@ class Run:
             found = self.finding(target, operation, "response_within_limits", message)
             return [found] if found else []
         except CheckFailed as failed:
+            if failed.response is None and response is None and getattr(CHECKS.get(check), "group", "") == "invariant":
+                response = target.session.last_response()  # the answer the invariant failed on
             found = self.finding(target, failed.operation or operation, check, failed.message,
                                  response=failed.response or response,
                                  json_path=failed.json_path, image=failed.image)

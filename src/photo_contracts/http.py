@@ -112,6 +112,7 @@ class ApiSession(requests.Session):
         self.budget_hit = False
         self._rate = _RateLimiter(self.limits.rate if polite else None)
         self._count_lock = threading.Lock()
+        self._last = threading.local()  # the last complete response of this thread: evidence for checks
         self.trust_env = False  # no proxies or netrc credentials from the environment
         self.max_redirects = 5
         self.headers["User-Agent"] = "photo-contracts"
@@ -168,6 +169,7 @@ class ApiSession(requests.Session):
                     continue
             try:
                 self._read_capped(response)
+                self._last.response = response
             except requests.RequestException as exc:
                 self._observe(request, response, exc)
                 raise
@@ -191,6 +193,10 @@ class ApiSession(requests.Session):
         else:
             with self._count_lock:
                 self.requests_sent += 1
+
+    def last_response(self) -> requests.Response | None:
+        """The last complete response this thread received (what a failing invariant just read)."""
+        return getattr(self._last, "response", None)
 
     def _read_capped(self, response: requests.Response) -> None:
         cap = self.limits.max_bytes
