@@ -65,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     run.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
-    run.add_argument("--allow-writes", action="store_true", help="live runs: also call write operations")
+    run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
     run.set_defaults(handler=_run)
 
