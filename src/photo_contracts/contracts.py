@@ -81,6 +81,32 @@ def _load_contract(path: Path) -> dict[str, Any]:
     return document
 
 
+def check_references(path: Path, seen: set[Path] | None = None) -> None:
+    """Every file a document references (`$ref`, `externalValue`), recursively, exists and parses;
+    otherwise a one-line ToolError naming the file and the reference."""
+    seen = set() if seen is None else seen
+    if path in seen:
+        return
+    seen.add(path)
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("$ref", "externalValue") and isinstance(value, str) and not value.startswith("#"):
+                    yield value
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    for ref in walk(read_document(path)):
+        target = Path(unquote(urlparse(urldefrag(resolve_ref(path, ref))[0]).path))
+        if not target.is_file():
+            raise ToolError(f"{path}: reference {ref!r} points at {target}, which does not exist")
+        check_references(target, seen)
+
+
 def operations(contract: dict[str, Any]) -> Iterator[Operation]:
     for path, item in contract.get("paths", {}).items():
         for method in HTTP_METHODS:

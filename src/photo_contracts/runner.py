@@ -11,7 +11,7 @@ from typing import TextIO
 import pytest
 
 from photo_contracts import config as config_module
-from photo_contracts.contracts import ROOT
+from photo_contracts.contracts import ROOT, check_references, contract_path, load_contract
 from photo_contracts.engine import Run
 from photo_contracts.errors import ToolError
 from photo_contracts.plugin import Suite
@@ -56,6 +56,9 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
     """Run the suite on the configured targets; returns (exit code, run)."""
     if not SUITE_DIR.is_dir():
         raise ToolError(f"the conformance suite is missing ({SUITE_DIR}); install photo-contracts from its checkout")
+    for api in cfg.apis:  # a broken contract is a one-line error now, not a crash mid-run
+        load_contract(api)
+        check_references(contract_path(api))
     Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
