@@ -59,7 +59,10 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
     for api in cfg.apis:  # a broken contract is a one-line error now, not a crash mid-run
         load_contract(api)
         check_references(contract_path(api))
-    Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ToolError(f"cannot create the report directory {cfg.report_dir}: {exc.strerror}") from None
     started = time.monotonic()
     drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
     kind = f"replay of a {cfg.target}" if cfg.replay else cfg.target

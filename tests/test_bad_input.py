@@ -1,4 +1,5 @@
-"""A malformed contract or a dangling reference is a one-line error with exit code 2, before any run."""
+"""A malformed contract, a dangling reference or an unusable report directory is a one-line error
+with exit code 2, before any run."""
 
 from __future__ import annotations
 
@@ -48,3 +49,11 @@ def test_not_an_openapi_document(tmp_path, contract_copy, capsys) -> None:
     contract_copy.write_text("just: a mapping\n")
     code, err = run_visitor(tmp_path, capsys)
     assert code == 2 and "is not an OpenAPI document" in err and err.count("\n") == 1
+
+
+def test_report_dir_that_cannot_be_created(tmp_path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code = cli.main(["run", "--api", "visitor", "--report-dir", str(blocker / "reports")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot create the report directory" in err
