@@ -118,10 +118,6 @@ class ApiSession(requests.Session):
         self.headers["User-Agent"] = "photo-contracts"
         self.observer: Observer | None = None
 
-    def credential_headers(self) -> dict[str, str]:
-        """The credential as headers, for requests to the API itself (schemathesis passes them on)."""
-        return {self.auth_header: self.auth_value} if self.auth_header and self.auth_value else {}
-
     # Credentials never leave the API's origin, whoever put them on the request.
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         prepared = super().prepare_request(request)

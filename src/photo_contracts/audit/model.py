@@ -11,7 +11,6 @@ from photo_contracts.audit.schemas import Node, Resolver
 from photo_contracts.audit.sources import Input
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-JSON_MEDIA = re.compile(r"^application/([\w.+-]+\+)?json$")
 
 
 def is_success(status: str) -> bool:

@@ -68,9 +68,6 @@ class ImageSample:
         except Exception:  # noqa: BLE001 - a preview is a nicety; a broken image has none
             return None
 
-    def describe(self) -> str:
-        facts = f"{self.format} {self.size[0]}x{self.size[1]}" if self.size else "undecodable"
-        return f"{self.role} image ({facts}, {len(self.data)} bytes, Content-Type {self.content_type or 'none'})"
 
 
 @check("breaking", "image bytes carry the signature of the type their Content-Type names", "image")

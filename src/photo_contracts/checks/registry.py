@@ -42,7 +42,6 @@ def require_ids(target: Any, *params: str) -> None:
 
 
 CHECKS: dict[str, CheckInfo] = {}
-FUNCTIONS: dict[str, Callable[..., Any]] = {}
 
 
 def register(name: str, severity: str, asserts: str, group: str) -> CheckInfo:
@@ -56,7 +55,6 @@ def check(severity: str, asserts: str, group: str) -> Callable[[F], F]:
 
     def decorate(function: F) -> F:
         register(function.__name__, severity, asserts, group)
-        FUNCTIONS[function.__name__] = function
         return function
 
     return decorate

@@ -25,7 +25,7 @@ from photo_contracts.contracts import (
     operations,
     schema_uri_for,
 )
-from photo_contracts.drift.documented import Shape, documented_shape, lookup, steps
+from photo_contracts.drift.documented import Shape, documented_shape, lookup
 from photo_contracts.drift.observe import flatten
 from photo_contracts.findings import SEVERITIES
 
@@ -73,14 +73,6 @@ def _media_match(content: dict[str, Any], media: str) -> str | None:
         if base == media or base == "*/*" or (base.endswith("/*") and media.startswith(base[:-1])):
             return documented
     return None
-
-
-def _parent(pattern: str) -> str | None:
-    parts = steps(pattern)
-    if not parts:
-        return None
-    rest = parts[:-1]
-    return "$" + "".join(p if p == "[*]" else f".{p}" for p in rest)
 
 
 def compare_body(api: str, operation: str, response: str, shape: Shape, paths: dict[str, Any],
