@@ -9,12 +9,19 @@ import pytest
 
 from photo_contracts import config
 from photo_contracts.apis import APIS
+from photo_contracts.checks import KNOWN_CHECKS
 from photo_contracts.checks.registry import CHECKS
 from photo_contracts.runner import execute
 from photo_contracts.sandbox.drift import catalog
 
 PROFILES = list(catalog().values())
 EXAMPLES = 10
+
+
+def test_every_check_is_named_by_a_drift_profile():
+    """No check goes unproven: each one has a profile on which it must report a finding."""
+    assert set(KNOWN_CHECKS) == set(CHECKS)
+    assert set(KNOWN_CHECKS) - {p.check for p in PROFILES} == set()
 
 
 def run_once(tmp_path, api, drift=None):

@@ -59,6 +59,8 @@ PROBES: dict[str, Probe] = {
     "autodesk-original-truncated": lambda s: not decodes(signed_bytes(s, "fileUrl")),
     "autodesk-size-mismatch": lambda s: len(signed_bytes(s, "fileUrl")) != get_photo(s).json()["size"],
     "autodesk-updated-before-created": lambda s: get_photo(s).json()["updatedAt"] < get_photo(s).json()["createdAt"],
+    "autodesk-429-without-retry-after": lambda s: (lambda r: r.status_code == 429 and "retry-after" not in r.headers)(
+        get_photo(s)),
 }
 PROFILES = sorted(name for name, profile in catalog().items() if profile.api == "autodesk")
 

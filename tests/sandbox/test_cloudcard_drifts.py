@@ -94,6 +94,14 @@ def unknown_photo_not_404(sandbox: Sandbox) -> bool:
     return fetch(sandbox, "/photo/1").status_code != 404
 
 
+def detail_not_json(sandbox: Sandbox) -> bool:
+    return not fetch(sandbox, f"/photo/{first_photo_id(sandbox)}").headers["content-type"].startswith("application/json")
+
+
+def out_of_range_max_accepted(sandbox: Sandbox) -> bool:
+    return fetch(sandbox, "/photo", max=5000).status_code == 200
+
+
 def organization_fails(sandbox: Sandbox) -> bool:
     return fetch(sandbox, "/organization/1").status_code >= 500
 
@@ -110,6 +118,8 @@ PROBES: dict[str, Probe] = {
     "cloudcard-list-version-stale": list_disagrees_with_detail,
     "cloudcard-unknown-photo-200": unknown_photo_not_404,
     "cloudcard-organization-5xx": organization_fails,
+    "cloudcard-detail-served-as-html": detail_not_json,
+    "cloudcard-bad-input-accepted": out_of_range_max_accepted,
 }
 PROFILES = sorted(name for name, profile in catalog().items() if profile.api == "cloudcard")
 

@@ -59,6 +59,13 @@ def thumbnail_larger(sandbox: Sandbox) -> bool:
     return thumbnail[0] * thumbnail[1] > original[0] * original[1]
 
 
+def thumbnail_redirects_to_itself(sandbox: Sandbox) -> bool:
+    url = get(sandbox, f"/v2/photos/{PHOTO}.json").json()["photo"]["thumbnail"]
+    response = requests.get(url, allow_redirects=False, timeout=5)
+    return response.status_code in (301, 302, 303, 307, 308) and requests.compat.urljoin(
+        url, response.headers["location"]).split("?")[0] == url.split("?")[0]
+
+
 def width_contradicts(sandbox: Sandbox) -> bool:
     exif = get(sandbox, f"/v2/photos/{PHOTO}.json").json()["photo"]["exif"]
     return exif["pixel_x_dimension"] != pixels(get(sandbox, f"/v2/photos/{PHOTO}.jpg").content)[0]
@@ -76,6 +83,7 @@ PROBES: dict[str, Callable[[Sandbox], bool]] = {
     "fulcrum-per-page-ignored": lambda s: len(get(s, "/v2/photos.json", per_page=5).json()["photos"]) != 5,
     "fulcrum-auth-not-enforced": lambda s: get(s, f"/v2/photos/{PHOTO}.json", auth=False).status_code != 401,
     "fulcrum-unauthorized-body-reshaped": lambda s: "error" not in get(s, "/v2/photos.json", auth=False).json(),
+    "fulcrum-thumbnail-redirect-loop": thumbnail_redirects_to_itself,
 }
 
 

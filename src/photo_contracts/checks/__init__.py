@@ -27,3 +27,6 @@ PHOTO_CHECKS = (
     "response_within_limits",
 )
 KNOWN_CHECKS = BUILTIN_CHECKS + PHOTO_CHECKS
+
+# Importing the check modules registers every check, whoever imports the package first.
+from photo_contracts.checks import errors, images  # noqa: E402, F401

@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", metavar="SEVERITY", default="breaking",
                         help="exit 1 for new drift at or above: breaking (default), warning, info")
     parser.add_argument("--api", action="append", metavar="NAME", help="API to observe (repeatable; default: all)")
-    parser.add_argument("--target", default="sandbox", help="sandbox (default) or live")
+    parser.add_argument("--target", default="sandbox", metavar="TARGET",
+                        help="sandbox (default), live, or replay:DIR (a recording)")
     parser.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")
     parser.add_argument("--report-dir", metavar="DIR", default="reports", help="default: reports")
     parser.add_argument("--history", metavar="FILE", help="default: <baseline stem>.history.jsonl beside it")

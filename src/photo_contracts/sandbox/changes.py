@@ -150,6 +150,16 @@ class SetStatus(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RedirectLoop(Change):
+    """A redirect back to the same path: a client that follows it never arrives."""
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.status = 302
+        response.headers = {"location": "?again", "content-type": "text/plain"}
+        response.body = b""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReencodeImage(Change):
     """The same picture in another format, the Content-Type left as it was."""
 

@@ -135,4 +135,13 @@ PROFILES: tuple[DriftProfile, ...] = (
         change=ReplaceAtPaths(paths=("$.updatedAt", "$.results[*].updatedAt"),
                               value="2000-01-01T00:00:00", when_status=200),
     ),
+    DriftProfile(
+        name="autodesk-429-without-retry-after",
+        api="autodesk",
+        description="The gateway rate-limits photo reads, and its 429 answers no longer carry Retry-After.",
+        check="response_headers_conformance",
+        operations=(GET_PHOTO,),
+        change=SetStatus(status=429, body={"developerMessage": "Rate limit exceeded", "userMessage": "",
+                                           "errorCode": "RATE-001", "more info": "https://aps.autodesk.com/"}),
+    ),
 )

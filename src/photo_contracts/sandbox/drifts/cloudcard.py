@@ -106,4 +106,20 @@ PROFILES: tuple[DriftProfile, ...] = (
         operations=("GET /organization/{id}",),
         change=SetStatus(status=500, when_status=200),
     ),
+    DriftProfile(
+        name="cloudcard-detail-served-as-html",
+        api=API,
+        description="Get a Photo answers with Content-Type text/html instead of application/json.",
+        check="content_type_conformance",
+        operations=("GET /photo/{id}",),
+        change=SetHeader(name="Content-Type", value="text/html; charset=utf-8", when_status=200),
+    ),
+    DriftProfile(
+        name="cloudcard-bad-input-accepted",
+        api=API,
+        description="Get Photo List stops validating its parameters: max=5000 or status=FOO get 200 [].",
+        check="negative_data_rejection",
+        operations=("GET /photo",),
+        change=SetStatus(status=200, body=[], when_status=400),
+    ),
 )

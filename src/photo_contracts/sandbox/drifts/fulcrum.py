@@ -5,6 +5,7 @@ from __future__ import annotations
 from photo_contracts.sandbox.changes import (
     IgnoreParam,
     Offset,
+    RedirectLoop,
     ReencodeImage,
     RemoveField,
     ReplaceValue,
@@ -99,5 +100,13 @@ PROFILES: tuple[DriftProfile, ...] = (
         check="credentials_are_enforced",
         operations=LIST + DETAIL,
         change=ReplaceValue(path="$", value={"message": "Unauthorized", "code": 401}, when_status=401),
+    ),
+    DriftProfile(
+        name="fulcrum-thumbnail-redirect-loop",
+        api="fulcrum",
+        description="S3 answers every thumbnail with a redirect back to itself, so it never arrives.",
+        check="response_within_limits",
+        operations=("STORE photos/thumb_*",),
+        change=RedirectLoop(),
     ),
 )
