@@ -17,7 +17,6 @@ from photo_contracts import config
 from photo_contracts.cli import main
 from photo_contracts.recording import EXCHANGES, META, match_key
 from photo_contracts.runner import execute
-from photo_contracts.sandbox.objectstore import ObjectStore
 
 pytestmark = pytest.mark.slow
 
@@ -31,20 +30,6 @@ RUNS = {
 
 def findings(run: Any) -> set[tuple[str, str, str, str]]:
     return {(f.api, f.operation, f.check, f.message) for f in run.findings}
-
-
-@pytest.fixture
-def signatures(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    issued: list[str] = []
-    original = ObjectStore.signed_url
-
-    def recording(self: ObjectStore, *args: object, **kwargs: object) -> str:
-        url = original(self, *args, **kwargs)  # type: ignore[arg-type]
-        issued.extend(re.findall(r"X-Amz-Signature=([0-9a-f]+)", url))
-        return url
-
-    monkeypatch.setattr(ObjectStore, "signed_url", recording)
-    return issued
 
 
 def record(tmp_path: Path, apis: list[str], drift: str | None) -> tuple[int, Any, Path]:

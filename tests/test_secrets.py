@@ -4,34 +4,17 @@ and the object store (another host) never receives a credential."""
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
 
 from photo_contracts import config
 from photo_contracts.runner import execute
-from photo_contracts.sandbox.objectstore import ObjectStore
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "known-token-7c1e5a93b0d2"
 REPORTS = ("report.html", "junit.xml", "summary.json")
-
-
-@pytest.fixture
-def signatures(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every X-Amz-Signature (and credential) the object stores issue during the test."""
-    issued: list[str] = []
-    original = ObjectStore.signed_url
-
-    def recording(self: ObjectStore, *args: object, **kwargs: object) -> str:
-        url = original(self, *args, **kwargs)  # type: ignore[arg-type]
-        issued.extend(re.findall(r"X-Amz-Signature=([0-9a-f]+)", url))
-        return url
-
-    monkeypatch.setattr(ObjectStore, "signed_url", recording)
-    return issued
 
 
 RUNS = {
