@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
 
 from photo_contracts.checks.registry import CheckFailed
 
@@ -67,6 +68,22 @@ def compare(listed: dict[str, Any], detail: dict[str, Any], ignore: Iterable[str
         if listed[key] != detail[key]:
             raise CheckFailed(f"Received {key} = {listed[key]!r} in the list but {detail[key]!r} in the detail / "
                               "Documented: the list item is a view of the same photo", json_path=f"{at}.{key}")
+
+
+def items_agree_with_details(target: Any, config: Any, items: list[Any], detail_path: Callable[[Any], str],
+                             ignore: Iterable[str], at: str, unwrap: str | None = None) -> None:
+    """Hypothesis picks listed items; each agrees with its own detail (`unwrap`: the envelope key)."""
+    if not items:
+        return
+    ignored = tuple(ignore)
+
+    @as_property(config, examples=10)
+    @given(index=st.integers(0, len(items) - 1))
+    def item_agrees(index: int) -> None:
+        detail = fetch_json(target, "GET", detail_path(items[index]))
+        compare(items[index], detail.get(unwrap, {}) if unwrap else detail, ignored, f"{at}[{index}]")
+
+    item_agrees()
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -11,9 +11,9 @@ from photo_contracts.checks.facts import ApiFacts, IdSource, ImageRecord, Reject
 from photo_contracts.checks.invariants import (
     MAX_PAGES,
     as_property,
-    compare,
     fetch_json,
     ids_of,
+    items_agree_with_details,
     ordered,
     same_sequence,
 )
@@ -125,18 +125,9 @@ def filters_are_honoured(target: Any, config: Any) -> None:
 def list_matches_detail(target: Any, config: Any) -> None:
     """A filtered media and GET photos/{photoId} agree on every field both carry."""
     require_ids(target, "projectId")
-    everything = [item for item in _everything(target) if not item.get("deletedAt")]
-    if not everything:
-        return
-
-    @as_property(config, examples=10)
-    @given(index=st.integers(0, len(everything) - 1))
-    def item_agrees(index: int) -> None:
-        item = everything[index]
-        detail = fetch_json(target, "GET", f"/projects/{target.ids['projectId'][0]}/photos/{item.get('id')}")
-        compare(item, detail, SIGNED_ONLY, f"$.results[{index}]")
-
-    item_agrees()
+    project = target.ids["projectId"][0]
+    items_agree_with_details(target, config, [item for item in _everything(target) if not item.get("deletedAt")],
+                             lambda item: f"/projects/{project}/photos/{item.get('id')}", SIGNED_ONLY, "$.results")
 
 
 @invariant(FILTER)

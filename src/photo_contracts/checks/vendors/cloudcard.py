@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from photo_contracts.checks.facts import ApiFacts, IdSource, ImageRecord, Rejection
-from photo_contracts.checks.invariants import as_property, compare, fetch_json, ids_of, ordered, same_sequence
+from photo_contracts.checks.invariants import (
+    as_property,
+    fetch_json,
+    ids_of,
+    items_agree_with_details,
+    ordered,
+    same_sequence,
+)
 from photo_contracts.checks.registry import CheckFailed, invariant
 
 LIST = "GET /photo"
@@ -99,18 +106,8 @@ def filters_are_honoured(target: Any, config: Any) -> None:
 @invariant(LIST)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A list item and GET /photo/{id} agree on every field both carry."""
-    listing = _listing(target)
-    if not listing:
-        return
-
-    @as_property(config, examples=10)
-    @given(index=st.integers(0, len(listing) - 1))
-    def item_agrees(index: int) -> None:
-        item = listing[index]
-        detail = fetch_json(target, "GET", f"/photo/{item.get('id')}")
-        compare(item, detail, LIST_ONLY_VIEW, f"$[{index}]")
-
-    item_agrees()
+    items_agree_with_details(target, config, _listing(target), lambda item: f"/photo/{item.get('id')}",
+                             LIST_ONLY_VIEW, "$")
 
 
 @invariant(LIST)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from photo_contracts.checks.facts import ApiFacts, IdSource, ImageEndpoint, ImageRecord, Rejection
 from photo_contracts.checks.invariants import (
     as_property,
-    compare,
     fetch_json,
     ids_of,
+    items_agree_with_details,
     ordered,
     parse_time,
     same_sequence,
@@ -119,17 +119,8 @@ def filters_are_honoured(target: Any, config: Any) -> None:
 @invariant(LIST)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A listed photo and GET /v2/photos/{id}.json agree on every field both carry."""
-    photos = _page(target)["photos"]
-    if not photos:
-        return
-
-    @as_property(config, examples=10)
-    @given(index=st.integers(0, len(photos) - 1))
-    def item_agrees(index: int) -> None:
-        detail = fetch_json(target, "GET", f"/v2/photos/{photos[index].get('access_key')}.json")
-        compare(photos[index], detail.get("photo", {}), (), f"$.photos[{index}]")
-
-    item_agrees()
+    items_agree_with_details(target, config, _page(target)["photos"],
+                             lambda photo: f"/v2/photos/{photo.get('access_key')}.json", (), "$.photos", unwrap="photo")
 
 
 @invariant(LIST)
