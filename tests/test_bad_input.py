@@ -1,5 +1,5 @@
-"""A malformed contract, a dangling reference or an unusable report directory is a one-line error
-with exit code 2, before any run."""
+"""Bad input (a malformed contract, a dangling reference, an unusable report directory, numbers out
+of range) is a clear error with exit code 2, before any run."""
 
 from __future__ import annotations
 
@@ -57,3 +57,28 @@ def test_report_dir_that_cannot_be_created(tmp_path, capsys) -> None:
     code = cli.main(["run", "--api", "visitor", "--report-dir", str(blocker / "reports")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "cannot create the report directory" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--api", "visitor", "--examples", "0"],
+    ["run", "--api", "visitor", "--examples", "many"],
+    ["drift", "--baseline", "b.json", "--examples", "-1"],
+    ["sandbox", "--api", "visitor", "--port", "99999"],
+    ["sandbox", "--api", "visitor", "--signed-url-ttl", "0"],
+    ["sandbox", "--api", "visitor", "--size", "0"],
+], ids=" ".join)
+def test_numbers_out_of_range_are_usage_errors(argv, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "error: argument" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("line", ["examples = 0", "examples = \"25\"", "seed = 1.5"])
+def test_bad_numbers_in_the_configuration(tmp_path, capsys, line) -> None:
+    path = tmp_path / "photo-contracts.toml"
+    path.write_text(f"[run]\n{line}\n")
+    code = cli.main(["run", "--api", "visitor", "--config", str(path), "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "must be a whole number" in err

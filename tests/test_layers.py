@@ -25,7 +25,7 @@ ALLOWED = {
     "reporting": {"", "findings", "drift"},
     "target": {"apis", "checks", "config", "errors", "http", "jsonpath", "recording", "sandbox"},
     "engine": {"checks", "config", "drift", "findings", "http", "jsonpath", "target"},
-    "drift": {"", "apis", "checks", "contracts", "errors", "findings", "runner"},
+    "drift": {"", "apis", "checks", "config", "contracts", "errors", "findings", "runner"},
 }
 ENTRY_POINTS = {"plugin", "runner", "cli", "__init__"}  # they wire everything together
 

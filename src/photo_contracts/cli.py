@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from photo_contracts import __version__
 from photo_contracts.apis import APIS, get_api
+from photo_contracts.config import int_range
 from photo_contracts.errors import ToolError
 
 
@@ -64,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", metavar="DIR", default="reports", help="default: reports")
     run.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
-    run.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
+    run.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
     run.set_defaults(handler=_run)
@@ -82,13 +83,13 @@ def parser() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", help="serve one API's emulator on loopback")
     sandbox.add_argument("--api", metavar="NAME", help=", ".join(APIS))
-    sandbox.add_argument("--port", type=int, default=0, help="default: a free port")
+    sandbox.add_argument("--port", type=int_range(0, 65535), default=0, help="default: a free port")
     sandbox.add_argument("--drift", metavar="PROFILE", help="apply a drift profile (see --list-drifts)")
     sandbox.add_argument("--list-drifts", action="store_true", help="list drift profiles and exit")
     sandbox.add_argument("--seed", type=int, default=0, help="dataset seed (default: 0)")
-    sandbox.add_argument("--size", type=int, help="dataset size (default: the emulator's)")
+    sandbox.add_argument("--size", type=int_range(1), help="dataset size (default: the emulator's)")
     sandbox.add_argument("--token", help="credential to accept (default: a random one)")
-    sandbox.add_argument("--signed-url-ttl", type=int, default=60, metavar="SECONDS", help="default: 60")
+    sandbox.add_argument("--signed-url-ttl", type=int_range(1), default=60, metavar="SECONDS", help="default: 60")
     sandbox.set_defaults(handler=_sandbox)
     return top
 

@@ -7,9 +7,10 @@ when given.
 
 from __future__ import annotations
 
+import argparse
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,22 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
     return ApiConfig(name, base_url, token_env, token, ids, project_id)
 
 
+def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer from `low` to `high` (inclusive), or a clear usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a number {bounds}")
+        return value
+
+    return parse
+
+
 def load(
     path: str | Path | None = None,
     *,
@@ -136,6 +153,11 @@ def load(
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
+    examples, seed = values.get("examples"), values.get("seed", 0)
+    if examples is not None and (not isinstance(examples, int) or isinstance(examples, bool) or examples < 1):
+        raise ToolError(f"{source}: examples must be a whole number of at least 1, got {examples!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ToolError(f"{source}: seed must be a whole number, got {seed!r}")
     target = values.get("target", "sandbox")
     if isinstance(target, str) and target.startswith("replay:"):
         return _replay_config(Path(target.removeprefix("replay:")), values)

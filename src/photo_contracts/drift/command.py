@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+from photo_contracts.config import int_range
 from photo_contracts.drift import baseline as baselines
 from photo_contracts.drift import history, timeline
 from photo_contracts.drift.compare import drift_key, run_drift
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history", metavar="FILE", help="default: <baseline stem>.history.jsonl beside it")
     parser.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     parser.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
-    parser.add_argument("--examples", type=int, metavar="N", help="generated examples per operation")
+    parser.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     parser.add_argument("--record", metavar="DIR", help="store every exchange (redacted) for a later replay")
     parser.set_defaults(allow_writes=False)
 

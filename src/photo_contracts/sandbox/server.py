@@ -19,6 +19,9 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     # IPPROTO_TCP explicitly: with proto 0 asyncio never sets TCP_NODELAY, and every keep-alive
     # response then waits ~40 ms for delayed ACKs.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    if not 0 <= port <= 65535:
+        sock.close()
+        raise ToolError(f"port {port} is out of range: give a number from 0 to 65535")
     try:
         sock.bind((host, port))
     except OSError as exc:
