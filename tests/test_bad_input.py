@@ -82,3 +82,10 @@ def test_bad_numbers_in_the_configuration(tmp_path, capsys, line) -> None:
     code = cli.main(["run", "--api", "visitor", "--config", str(path), "--report-dir", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "must be a whole number" in err
+
+
+def test_drift_profile_for_an_api_the_run_leaves_out(tmp_path, capsys) -> None:
+    code = cli.main(["run", "--api", "visitor", "--sandbox-drift", "cloudcard-width-as-string",
+                     "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "add --api cloudcard" in err

@@ -24,14 +24,15 @@ SUITE_DIR = ROOT / "tests" / "conformance"
 def load_config(args: argparse.Namespace) -> config_module.Config:
     drift = args.sandbox_drift
     apis = args.api
-    if drift and not apis:
+    if drift:
         from photo_contracts.sandbox.drift import get_profile
 
-        apis = [get_profile(drift).api]  # a drift rehearsal checks the API it changes
-    elif drift:
-        from photo_contracts.sandbox.drift import get_profile
-
-        get_profile(drift)
+        profile = get_profile(drift)
+        if not apis:
+            apis = [profile.api]  # a drift rehearsal checks the API it changes
+        elif profile.api not in apis:
+            raise ToolError(f"drift profile {drift} changes the {profile.api} sandbox, which this run does not "
+                            f"check (--api {' --api '.join(apis)}); add --api {profile.api}")
     return config_module.load(args.config, overrides={
         "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
         "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
