@@ -22,7 +22,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         apis = [get_api(args.api).name] if args.api else list(APIS)
         for profile in catalog().values():
             if profile.api in apis:
-                print(f"{profile.name:<44} {profile.check:<34} {profile.description}")
+                print(f"{profile.name:<44} {profile.check or '(documented variant)':<34} {profile.description}")
         return 0
     if not args.api:
         raise ToolError("sandbox needs --api NAME (one of: " + ", ".join(APIS) + ")")

@@ -6,7 +6,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SEVERITIES = ("breaking", "warning", "info")
+# Most to least severe. `notice`: an assumption (not a vendor promise) that did not hold.
+SEVERITIES = ("breaking", "warning", "info", "notice")
 
 
 @dataclass
@@ -14,8 +15,9 @@ class Finding:
     api: str
     operation: str  # "GET /photo/{id}"
     check: str
-    severity: str  # breaking | warning | info
+    severity: str  # breaking | warning | info | notice
     message: str  # "Received ... / Documented ..."
+    source: dict[str, Any] | None = None  # provenance.Source.as_dict(): documented with its quote, or assumed
     request: str | None = None  # the request as a curl command, redacted
     response: str | None = None  # an excerpt of the response, redacted
     json_path: str | None = None  # where a schema error sits

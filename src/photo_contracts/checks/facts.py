@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from photo_contracts.provenance import Source
+
 
 @dataclass(frozen=True)
 class ImageRecord:
@@ -27,6 +29,9 @@ class ImageRecord:
     exif_width: str | None = None
     exif_height: str | None = None
     with_credentials: bool = False  # links on the API's own origin that need the credential
+    # The promise behind each link and metadata key above: "links" and every metadata field
+    # that is set ("width", "byte_size", ...) name a provenance.Source.
+    sources: Mapping[str, Source] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,14 +43,26 @@ class ImageEndpoint:
     formats: tuple[str, ...]  # Pillow format names the docs allow: JPEG, PNG, BMP
     width: int | None = None  # documented pixel width, if any (visitor thumbnails: 200)
     original: str | None = None  # thumbnails: the operation serving the original (same parameters)
+    source: Source | None = None  # where the vendor says this operation serves these formats (and width)
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """A documented error answer: its status and, where the vendor has them, its error code."""
+    """A documented error answer: the statuses and, where the vendor has them, error codes it may carry.
 
-    status: int
-    code: str | None = None
+    Several values where the vendor's sources allow several (Autodesk documents 401 from the gateway
+    and 403 "lacked valid authentication credentials"); `source` says where each comes from."""
+
+    statuses: tuple[int, ...]
+    codes: tuple[str, ...] = ()
+    source: Source | None = None
+
+    def accepts(self, status: int, code: str | None) -> bool:
+        return status in self.statuses and (not self.codes or code in self.codes)
+
+    def describe(self) -> str:
+        text = " or ".join(f"HTTP {s}" for s in self.statuses)
+        return text + (f" with error code {' or '.join(self.codes)}" if self.codes else "")
 
 
 @dataclass(frozen=True)
@@ -65,11 +82,12 @@ class ApiFacts:
     records: tuple[ImageRecord, ...] = ()
     endpoints: tuple[ImageEndpoint, ...] = ()
     thumbnail_formats: tuple[str, ...] = ("JPEG",)  # documented formats of thumbnails
+    thumbnail_source: Source | None = None  # where the vendor documents them
     ids: tuple[IdSource, ...] = ()
     unknown_ids: Mapping[str, str] = field(default_factory=dict)  # param -> an id that exists nowhere
-    not_found: Rejection = Rejection(404)
-    missing_credentials: Rejection = Rejection(401)
-    wrong_credentials: Rejection = Rejection(401)
+    not_found: Rejection = Rejection((404,))
+    missing_credentials: Rejection = Rejection((401,))
+    wrong_credentials: Rejection = Rejection((401,))
     error_code: Callable[[Any], str | None] = lambda body: None  # the vendor error code of a JSON body
     # Operations that the error checks probe (reads whose last path parameter is an id).
     probe_operations: tuple[str, ...] = ()

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from photo_contracts.provenance import Source
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -15,15 +17,17 @@ class CheckInfo:
     severity: str
     asserts: str
     group: str  # schemathesis | image | error | invariant
+    source: Source | None = None  # the promise the check rests on, where one source covers all it asserts
 
 
 class CheckFailed(AssertionError):
     """Raised by a check: what was received and what is documented, plus optional evidence."""
 
-    def __init__(self, message: str, *, json_path: str | None = None, image: bytes | None = None,
-                 response: Any = None, operation: str | None = None) -> None:
+    def __init__(self, message: str, *, source: Source | None = None, json_path: str | None = None,
+                 image: bytes | None = None, response: Any = None, operation: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.source = source  # the vendor's words (or the assumption) this failure breaks
         self.json_path = json_path
         self.image = image
         self.response = response  # the requests.Response that shows it, when the check made its own request
@@ -44,17 +48,17 @@ def require_ids(target: Any, *params: str) -> None:
 CHECKS: dict[str, CheckInfo] = {}
 
 
-def register(name: str, severity: str, asserts: str, group: str) -> CheckInfo:
-    info = CheckInfo(name, severity, asserts, group)
+def register(name: str, severity: str, asserts: str, group: str, source: Source | None = None) -> CheckInfo:
+    info = CheckInfo(name, severity, asserts, group, source)
     CHECKS[name] = info
     return info
 
 
-def check(severity: str, asserts: str, group: str) -> Callable[[F], F]:
+def check(severity: str, asserts: str, group: str, source: Source | None = None) -> Callable[[F], F]:
     """Register the decorated function as a named check (its name is the function's name)."""
 
     def decorate(function: F) -> F:
-        register(function.__name__, severity, asserts, group)
+        register(function.__name__, severity, asserts, group, source)
         return function
 
     return decorate
@@ -86,13 +90,17 @@ for _name, _severity, _asserts in (
     register(_name, _severity, _asserts, "invariant")
 
 
-def invariant(operation: str) -> Callable[[F], F]:
-    """Mark a vendor function as the invariant of its name, exercised through `operation`."""
+def invariant(operation: str, source: Source) -> Callable[[F], F]:
+    """Mark a vendor function as the invariant of its name, exercised through `operation`.
+
+    `source` is the promise the invariant rests on; a `CheckFailed` it raises may name a more
+    precise one (each assertion of an invariant can rest on other words)."""
 
     def decorate(function: F) -> F:
         if function.__name__ not in CHECKS:
             raise ValueError(f"unknown invariant {function.__name__!r}")
         function.operation = operation  # type: ignore[attr-defined]
+        function.source = source  # type: ignore[attr-defined]
         return function
 
     return decorate

@@ -33,6 +33,7 @@ class HttpResponse:
     status: int
     headers: dict[str, str]  # lower-case names
     body: bytes
+    request: HttpRequest | None = None  # what was asked (content negotiation answers by it)
 
     @property
     def media_type(self) -> str:

@@ -1,7 +1,10 @@
 """Drift profiles: one documented behaviour of a faithful emulator, changed the way a vendor might.
 
 A profile is data: the operations it touches, one declarative change, and the name of the
-check that must catch it. `DriftMiddleware` applies it around the emulator's ASGI app (and
+check that must catch it. A profile with no check is a "documented but different" variant:
+it answers in a way the vendor's documents allow but the faithful emulator does not (another
+valid order, an empty body where none is documented, content negotiation on Accept), and the
+suite must give it no breaking finding and no warning. `DriftMiddleware` applies it around the emulator's ASGI app (and
 around the object store, for operations written `STORE <glob>`).
 """
 
@@ -24,9 +27,13 @@ class DriftProfile:
     name: str
     api: str
     description: str
-    check: str  # the check that must report a finding under this profile
+    check: str | None  # the check that must report a finding; None for a documented-but-different variant
     operations: tuple[str, ...]  # "GET /photo/{id}" (contract paths) or "STORE photos/*"
     change: Change
+
+    @property
+    def is_variant(self) -> bool:
+        return self.check is None
 
     def store_globs(self) -> list[re.Pattern[str]]:
         """Object-store keys this profile changes (operations written `STORE <glob>`)."""
@@ -114,6 +121,7 @@ class DriftMiddleware:
             start["status"],
             {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", [])},
             b"".join(chunks),
+            request,
         )
         if self.change.applies(response):
             self.change.edit_response(response)
@@ -129,7 +137,7 @@ def catalog() -> dict[str, DriftProfile]:
     profiles: dict[str, DriftProfile] = {}
     for api in APIS:
         module = importlib.import_module(f"photo_contracts.sandbox.drifts.{api}")
-        for profile in module.PROFILES:
+        for profile in (*module.PROFILES, *getattr(module, "VARIANTS", ())):
             if profile.name in profiles:
                 raise ValueError(f"duplicate drift profile name {profile.name!r}")
             profiles[profile.name] = profile

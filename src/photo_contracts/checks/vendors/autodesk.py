@@ -35,9 +35,9 @@ FACTS = ApiFacts(
                  body={"limit": 50}),
     ),
     unknown_ids={"photoId": "00000000-0000-4000-8000-000000000000"},
-    not_found=Rejection(404),
-    missing_credentials=Rejection(401),
-    wrong_credentials=Rejection(401),
+    not_found=Rejection((404,)),
+    missing_credentials=Rejection((401,)),
+    wrong_credentials=Rejection((401,)),
     probe_operations=(DETAIL,),
 )
 
@@ -79,7 +79,7 @@ def _everything(target: Any, body: dict[str, Any] | None = None) -> list[Any]:
     return [item for page in walk(target, {"limit": 50, **(body or {})}) for item in page]
 
 
-@invariant(FILTER)
+@invariant(FILTER, source=None)
 def pagination_is_consistent(target: Any, config: Any) -> None:
     """Cursor pages are disjoint, terminate, and together are the listing, for any limit."""
     require_ids(target, "projectId")
@@ -94,7 +94,7 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
     pages_make_the_listing()
 
 
-@invariant(FILTER)
+@invariant(FILTER, source=None)
 def filters_are_honoured(target: Any, config: Any) -> None:
     """filter.mediaType and filter.id return exactly the matching media."""
     require_ids(target, "projectId")
@@ -121,7 +121,7 @@ def filters_are_honoured(target: Any, config: Any) -> None:
     only_and_all_matching()
 
 
-@invariant(FILTER)
+@invariant(FILTER, source=None)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A filtered media and GET photos/{photoId} agree on every field both carry."""
     require_ids(target, "projectId")
@@ -130,7 +130,7 @@ def list_matches_detail(target: Any, config: Any) -> None:
                              lambda item: f"/projects/{project}/photos/{item.get('id')}", SIGNED_ONLY, "$.results")
 
 
-@invariant(FILTER)
+@invariant(FILTER, source=None)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
     """createdAt <= updatedAt <= deletedAt for every listed media, and in the detail of any media."""
     require_ids(target, "projectId")

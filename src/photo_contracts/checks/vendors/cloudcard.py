@@ -35,9 +35,9 @@ FACTS = ApiFacts(
     ),
     ids=(IdSource("id", "photo_ids", "GET", "/photo?max=50", "$[*].id"),),
     unknown_ids={"id": "987654321"},
-    not_found=Rejection(404),
-    missing_credentials=Rejection(401),
-    wrong_credentials=Rejection(401),
+    not_found=Rejection((404,)),
+    missing_credentials=Rejection((401,)),
+    wrong_credentials=Rejection((401,)),
     probe_operations=(DETAIL,),
 )
 
@@ -58,7 +58,7 @@ def _listing(target: Any, status: str | None = None) -> list[Any]:
     return body
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def pagination_is_consistent(target: Any, config: Any) -> None:
     """offset/max pages are disjoint and together are the listing, for any page size and status."""
 
@@ -81,7 +81,7 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
     pages_make_the_listing()
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def filters_are_honoured(target: Any, config: Any) -> None:
     """GET /photo?status=S returns exactly the photos whose status is S."""
     everything = _listing(target)
@@ -103,14 +103,14 @@ def filters_are_honoured(target: Any, config: Any) -> None:
     only_and_all_matching()
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A list item and GET /photo/{id} agree on every field both carry."""
     items_agree_with_details(target, config, _listing(target), lambda item: f"/photo/{item.get('id')}",
                              LIST_ONLY_VIEW, "$")
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
     """dateCreated <= lastUpdated and dateCreated <= dateApproved for every photo."""
     for index, photo in enumerate(_listing(target)):

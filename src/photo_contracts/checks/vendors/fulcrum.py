@@ -41,9 +41,9 @@ FACTS = ApiFacts(
     thumbnail_formats=("JPEG",),
     ids=(IdSource("id", "photo_ids", "GET", "/v2/photos.json?per_page=50", "$.photos[*].access_key"),),
     unknown_ids={"id": "00000000-0000-4000-8000-000000000000"},
-    not_found=Rejection(404),
-    missing_credentials=Rejection(401),
-    wrong_credentials=Rejection(401),
+    not_found=Rejection((404,)),
+    missing_credentials=Rejection((401,)),
+    wrong_credentials=Rejection((401,)),
     probe_operations=(DETAIL,),
 )
 
@@ -55,7 +55,7 @@ def _page(target: Any, query: str = "") -> dict[str, Any]:
     return body
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def pagination_is_consistent(target: Any, config: Any) -> None:
     """page/per_page pages are disjoint, make up the listing, and their totals are coherent."""
     full = _page(target)
@@ -89,7 +89,7 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
     pages_make_the_listing()
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def filters_are_honoured(target: Any, config: Any) -> None:
     """form_id, record_id and the processed/stored/uploaded flags return exactly the matching photos."""
     photos = _page(target)["photos"]
@@ -116,14 +116,14 @@ def filters_are_honoured(target: Any, config: Any) -> None:
     only_and_all_matching()
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A listed photo and GET /v2/photos/{id}.json agree on every field both carry."""
     items_agree_with_details(target, config, _page(target)["photos"],
                              lambda photo: f"/v2/photos/{photo.get('access_key')}.json", (), "$.photos", unwrap="photo")
 
 
-@invariant(LIST)
+@invariant(LIST, source=None)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
     """created_at <= updated_at, and newest_first=true lists the newest created_at first."""
     for index, photo in enumerate(_page(target)["photos"]):

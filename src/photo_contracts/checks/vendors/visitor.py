@@ -28,9 +28,9 @@ FACTS = ApiFacts(
     thumbnail_formats=("JPEG",),
     ids=(IdSource("visitorId", "visitor_ids"),),
     unknown_ids={"visitorId": "0" * 40},
-    not_found=Rejection(200, "3404"),
-    missing_credentials=Rejection(200, "1190"),
-    wrong_credentials=Rejection(200, "1403"),
+    not_found=Rejection((200,), ("3404",)),
+    missing_credentials=Rejection((200,), ("1190",)),
+    wrong_credentials=Rejection((200,), ("1403",)),
     error_code=error_code,
     probe_operations=(FULL, THUMB),
     # The vendor answers every error, auth included, with HTTP 200 and a JSON body [D][C]; these two
