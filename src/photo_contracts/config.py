@@ -57,6 +57,7 @@ class Config:
     seed: int = 0
     examples: int | None = None  # None = the target's default
     allow_writes: bool = False
+    strict: bool = False  # assumptions gate too: a failed assumption is breaking, not a notice
     disabled_checks: frozenset[str] = frozenset()
     negative: bool | None = None  # None = on for sandboxes, off for live targets
     sandbox_token: str | None = field(default=None, repr=False)  # None = a random token per sandbox

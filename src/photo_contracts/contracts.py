@@ -23,6 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from photo_contracts.apis import get_api
 from photo_contracts.errors import ToolError
+from photo_contracts.provenance import Source, annotation
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_DIR = ROOT / "contracts"
@@ -75,10 +76,39 @@ def load_contract(api: str) -> dict[str, Any]:
 
 @cache
 def _load_contract(path: Path) -> dict[str, Any]:
-    document = read_document(path)
+    document = shared_document(path)
     if not isinstance(document, dict) or "paths" not in document:
         raise ToolError(f"{path} is not an OpenAPI document (no 'paths')")
     return document
+
+
+# Provenance: each node of a loaded contract or schema -> the nearest mark on or above it.
+_MARKS: dict[int, Source | None] = {}
+
+
+def _index_marks(node: Any, inherited: Source | None) -> None:
+    if isinstance(node, dict):
+        inherited = annotation(node) or inherited
+        _MARKS[id(node)] = inherited
+        for value in node.values():
+            _index_marks(value, inherited)
+    elif isinstance(node, list):
+        for item in node:
+            _index_marks(item, inherited)
+
+
+@cache
+def shared_document(path: Path) -> Any:
+    """A contract or schema file, read once: validators, reports and marks all see the same objects,
+    so a schema error's node leads back to the mark that sources it."""
+    document = read_document(path)
+    _index_marks(document, None)
+    return document
+
+
+def source_of(node: Any) -> Source | None:
+    """The mark on a loaded contract or schema node, or the nearest one above it in its file."""
+    return _MARKS.get(id(node))
 
 
 def check_references(path: Path, seen: set[Path] | None = None) -> None:
@@ -119,7 +149,7 @@ def _retrieve(uri: str) -> Resource:
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         raise ToolError(f"schema reference {uri!r} is not a local file")
-    return Resource.from_contents(read_document(Path(unquote(parsed.path))), DRAFT202012)
+    return Resource.from_contents(shared_document(Path(unquote(parsed.path)).resolve()), DRAFT202012)
 
 
 @cache
@@ -209,3 +239,15 @@ def example_files(api: str, operation: Operation, status: str, media_type: str) 
             uri, _ = urldefrag(resolve_ref(base, example["externalValue"]))
             paths.append(Path(unquote(urlparse(uri).path)))
     return paths
+
+
+def security_source(api: str, operation: Operation) -> Source | None:
+    """The mark of the security scheme an operation requires (where the vendor says a credential is needed)."""
+    contract = load_contract(api)
+    requirements = operation.spec.get("security", contract.get("security", []))
+    schemes = contract.get("components", {}).get("securitySchemes", {})
+    for requirement in requirements:
+        for name in requirement:
+            if name in schemes:
+                return source_of(schemes[name])
+    return None

@@ -15,22 +15,34 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from photo_contracts.checks import BUILTIN_CHECKS
+from photo_contracts import provenance
+from photo_contracts.checks import CONTRACT_CHECKS
+from photo_contracts.checks import contract as contract_checks
 from photo_contracts.checks import images as image_checks
 from photo_contracts.checks.builtin import describe, json_path, run_builtins
 from photo_contracts.checks.facts import ImageEndpoint, ImageRecord
-from photo_contracts.checks.registry import CHECKS, CheckFailed
+from photo_contracts.checks.registry import CHECKS, CheckFailed, NotApplicable
 from photo_contracts.config import Config
+from photo_contracts.contracts import Operation, load_contract, operations, security_source
+from photo_contracts.coverage import Ledger
 from photo_contracts.drift.observe import Observations
 from photo_contracts.findings import Finding, Findings
 from photo_contracts.http import BudgetExhausted, Redactor, ResponseTooLarge, redact_headers
 from photo_contracts.jsonpath import values
+from photo_contracts.provenance import Source
 from photo_contracts.target import Target
+from photo_contracts.verdict import ApiVerdict, judge_api, overall
 
 EXCERPT = 600  # characters of a response body shown in a finding
 # Transport trouble from a hostile or broken target: a finding about the API, never a crash.
 TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirects, requests.ConnectionError,
                     requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+# The user's own [limits] are the promise a hostile answer breaks (a body never finished, a redirect loop).
+LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
+# Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
+UNDOCUMENTED_REJECTION = provenance.assumed("the vendor does not document how it answers input the contract forbids")
+# Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
+AUTH_CHECKS = ("ignored_auth", "credentials_are_enforced")
 
 
 class StopApi(Exception):
@@ -66,6 +78,14 @@ def excerpt(response: requests.Response | None, redactor: Redactor) -> str | Non
     return redactor.text(f"{head}\n\n{text}{more}")
 
 
+def accept_header(operation: Operation) -> str:
+    """What the vendor's examples ask for: the media types the operation documents for success
+    (Fulcrum's curl examples send `Accept: application/json`)."""
+    media = [m for status, answer in operation.spec.get("responses", {}).items() if str(status).startswith("2")
+             for m in (answer.get("content") or {}) if isinstance(answer, dict)]
+    return ", ".join(dict.fromkeys(media)) or "*/*"
+
+
 def strip_query(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
@@ -85,6 +105,9 @@ class Run:
     stats: dict[str, ApiStats] = field(default_factory=dict)
     observations: Observations = field(default_factory=Observations)
     drift: list[dict[str, Any]] | None = None  # drift against the contract, computed at session end
+    ledger: Ledger = field(default_factory=Ledger)
+    verdicts: dict[str, ApiVerdict] = field(default_factory=dict)  # per API, decided by finish()
+    explained: dict[str, int] = field(default_factory=dict)  # per API: findings a rejected credential explains
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _auth_probed: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,18 +116,47 @@ class Run:
         self.redactor = Redactor(t.token for t in self.targets.values())
         for name in self.targets:
             self.stats.setdefault(name, ApiStats())
+        self._operations = {(name, op.name): op for name in self.targets for op in operations(load_contract(name))}
+
+    def operation(self, api: str, name: str) -> Operation:
+        return self._operations[(api, name)]
+
+    @property
+    def verdict(self) -> str:
+        return overall(self.verdicts) if self.verdicts else "inconclusive"
+
+    @property
+    def exit_code(self) -> int:
+        from photo_contracts.verdict import EXIT_CODES
+
+        return EXIT_CODES[self.verdict]
+
+    def finish(self) -> None:
+        """End of the run: drop findings a rejected credential explains, then decide each API's verdict."""
+        for name, target in self.targets.items():
+            rejected = {op for op, entry in self.ledger.operations(name).items()
+                        if entry.requests and entry.auth_rejected == entry.requests}
+            self.explained[name] = self.findings.discard(
+                lambda f, name=name, rejected=rejected: f.api == name and f.operation in rejected
+                and f.check not in AUTH_CHECKS)
+            servers = load_contract(name).get("servers") or [{}]
+            self.verdicts[name] = judge_api(name, list(self.findings), self.ledger, target, servers[0].get("url"),
+                                            self.config.strict)
 
     # Findings
-    def finding(self, target: Target, operation: str, check: str, message: str, *,
+    def finding(self, target: Target, operation: str, check: str, message: str, *, source: Source | None = None,
                 response: requests.Response | None = None, request: requests.PreparedRequest | None = None,
                 json_path: str | None = None, image: bytes | None = None) -> Finding | None:
-        """Record a finding (redacted); None if the check is disabled or the finding is a repeat."""
+        """Record a finding (redacted) under the promise it breaks; an assumption that fails is a notice.
+        None if the check is disabled or the finding is a repeat."""
         if not self.config.enabled(check):
             return None
         info = CHECKS.get(check)
+        source = source or (info.source if info else None) or contract_checks.UNMARKED
         found = Finding(
             api=target.api.name, operation=operation, check=check,
-            severity=info.severity if info else "breaking", message=self.redactor.text(message),
+            severity=provenance.severity(info.severity if info else "breaking", source, self.config.strict),
+            message=self.redactor.text(message), source=source.as_dict(),
             request=curl(request if request is not None else getattr(response, "request", None), self.redactor),
             response=excerpt(response, self.redactor), json_path=json_path, image=image,
         )
@@ -112,24 +164,33 @@ class Run:
 
     def apply(self, check: str, target: Target, operation: str, function: Callable[..., None], *args: Any,
               response: requests.Response | None = None) -> list[Finding]:
-        """Run one photo check; a CheckFailed becomes a finding."""
+        """Run one check; a CheckFailed becomes a finding under the source it names (or the check's own)."""
         if not self.config.enabled(check):
+            self.ledger.check(target.api.name, operation, check, "skipped", "disabled in the configuration")
             return []
         try:
             function(*args)
         except BudgetExhausted as exc:  # a check's own requests spent the budget: stop, not fail
+            self.ledger.check(target.api.name, operation, check, "skipped", str(exc))
             raise StopApi(str(exc)) from None
+        except NotApplicable as exc:
+            self.ledger.check(target.api.name, operation, check, "not_applicable", str(exc))
+            raise
         except TRANSPORT_ERRORS as exc:  # a check's own request got a hostile answer
+            self.ledger.check(target.api.name, operation, check, "applied")
             message = f"Received {type(exc).__name__}: {exc} / Documented: a complete response within the limits"
-            found = self.finding(target, operation, "response_within_limits", message)
+            found = self.finding(target, operation, "response_within_limits", message, source=LIMITS)
             return [found] if found else []
         except CheckFailed as failed:
+            self.ledger.check(target.api.name, operation, check, "applied")
             if failed.response is None and response is None and getattr(CHECKS.get(check), "group", "") == "invariant":
                 response = target.session.last_response()  # the answer the invariant failed on
             found = self.finding(target, failed.operation or operation, check, failed.message,
+                                 source=failed.source or getattr(function, "source", None),
                                  response=failed.response or response,
                                  json_path=failed.json_path, image=failed.image)
             return [found] if found else []
+        self.ledger.check(target.api.name, operation, check, "applied")
         return []
 
     # Sending
@@ -141,18 +202,20 @@ class Run:
             raise StopApi(str(exc)) from None
         except TRANSPORT_ERRORS as exc:
             message = f"Received {type(exc).__name__}: {exc} / Documented: a complete response within the limits"
-            found = self.finding(target, operation, "response_within_limits", message)
+            found = self.finding(target, operation, "response_within_limits", message, source=LIMITS)
             return None, [found] if found else []
 
     # Images
-    def fetch_image(self, target: Target, operation: str, url: str, role: str,
-                    with_credentials: bool) -> tuple[image_checks.ImageSample | None, list[Finding], requests.Response | None]:
-        """GET an image once per run (cached by URL without its query); credentials only if asked."""
+    def fetch_image(self, target: Target, operation: str, url: str, role: str, with_credentials: bool,
+                    link_source: Source | None = None,
+                    ) -> tuple[image_checks.ImageSample | None, list[Finding], requests.Response | None]:
+        """GET an image once per run (cached by URL without its query); credentials only if asked.
+        `link_source`: where the vendor says the link leads to the image."""
         key = strip_query(url)
         with self._lock:
             if key in self._images:
                 return self._images[key], [], None
-        headers = target.credentials() if with_credentials else {}
+        headers = {"Accept": "image/*", **(target.credentials() if with_credentials else {})}
         response, found = self.send(target, operation, lambda: target.session.get(url, headers=headers))
         sample = None
         if response is not None:
@@ -160,10 +223,13 @@ class Run:
                 sample = image_checks.ImageSample.decode(
                     self.redactor.text(strip_query(url)), role, response.headers.get("Content-Type", ""),
                     response.content, self.config.limits.max_pixels)
+                self.ledger.image(target.api.name, operation, sample.error is None)
             else:
+                self.ledger.image(target.api.name, operation, False)
                 message = (f"Received HTTP {response.status_code} fetching the {role} image {strip_query(url)} / "
                            "Documented: the image is downloadable")
-                hit = self.finding(target, operation, "image_decodes", message, response=response)
+                hit = self.finding(target, operation, "image_decodes", message, response=response,
+                                   source=link_source)
                 found += [hit] if hit else []
         with self._lock:
             self._images[key] = sample
@@ -171,7 +237,7 @@ class Run:
 
     def check_image(self, target: Target, operation: str, sample: image_checks.ImageSample,
                     response: requests.Response | None, thumbnail_formats: tuple[str, ...] | None,
-                    width: int | None = None) -> list[Finding]:
+                    width: int | None = None, source: Source | None = None) -> list[Finding]:
         self.observations.image(target.api.name, operation, sample.role, sample.format, sample.size)
         found = self.apply("image_matches_content_type", target, operation, image_checks.image_matches_content_type,
                            sample, response=response)
@@ -179,7 +245,7 @@ class Run:
         if sample.role == "thumbnail" and thumbnail_formats:
             found += self.apply("thumbnail_is_documented_format", target, operation,
                                 image_checks.thumbnail_is_documented_format, sample, thumbnail_formats, width,
-                                response=response)
+                                source or target.facts.thumbnail_source, response=response)
         return found
 
     def check_records(self, target: Target, operation: str, document: Any, records: list[ImageRecord],
@@ -193,7 +259,8 @@ class Run:
                     url = image_checks._get(record, dotted)  # noqa: SLF001
                     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
                         continue
-                    sample, hits, response = self.fetch_image(target, operation, url, role, spec.with_credentials)
+                    sample, hits, response = self.fetch_image(target, operation, url, role, spec.with_credentials,
+                                                              spec.sources.get("links"))
                     found += hits
                     if sample is None:
                         continue
@@ -219,13 +286,14 @@ class Run:
             return []  # a JSON error answer: the schema checks judge it
         sample = image_checks.ImageSample.decode(self.redactor.text(response.url), endpoint.role, media,
                                                  response.content, self.config.limits.max_pixels)
+        self.ledger.image(target.api.name, operation, sample.error is None)
         with self._lock:
             self._images.setdefault(strip_query(response.url), sample)
         formats = endpoint.formats if endpoint.role == "thumbnail" else None
-        found = self.check_image(target, operation, sample, response, formats, endpoint.width)
+        found = self.check_image(target, operation, sample, response, formats, endpoint.width, endpoint.source)
         if endpoint.role == "thumbnail" and endpoint.original and sample.size:
             original_url = target.url(path)
-            original, hits, _ = self.fetch_image(target, operation, original_url, "original", True)
+            original, hits, _ = self.fetch_image(target, operation, original_url, "original", True, endpoint.source)
             found += hits
             if original is not None and original.size:
                 found += self.apply("thumbnail_not_larger_than_original", target, operation,
@@ -235,40 +303,79 @@ class Run:
 
     # One generated case, end to end
     def exercise(self, target: Target, operation: str, case: Any, mode: str) -> list[Finding]:
-        """Send a schemathesis case with the real credential and apply every enabled check."""
-        case.headers = {**(case.headers or {}), **target.credentials()}
+        """Send a schemathesis case with the real credential, as the vendor's examples ask, and apply
+        every enabled check."""
+        documented = self.operation(target.api.name, operation)
+        headers = {"Accept": accept_header(documented), **(case.headers or {})}
+        case.headers = {**headers, **target.credentials()}
         request = case.as_transport_kwargs(base_url=target.base_url)
         request.setdefault("allow_redirects", False)  # a redirect is the response under test
         response, found = self.send(target, operation, lambda: target.session.request(**request))
         if response is None:
             return found
+        self.count(target, operation, response)
         self.observe(target, operation, response)
-        names = [n for n in BUILTIN_CHECKS if self.config.enabled(n) and n not in target.facts.excluded_builtins
-                 and not (mode == "positive" and n == "negative_data_rejection")]
-        # ignored_auth re-sends the request twice: once per operation is proof enough. Its probes bypass
-        # the one HTTP client (schemathesis drops the session: no budget, rate limit, timeout or size cap),
-        # so never on a live API; there credentials_are_enforced probes through the client.
-        with self._lock:
-            if "ignored_auth" in names and (target.live or operation in self._auth_probed or not response.ok):
-                names.remove("ignored_auth")
-            elif "ignored_auth" in names:
-                self._auth_probed.add(operation)
-        try:
-            failures = run_builtins(case, response, names, {"session": target.session, "base_url": target.base_url},
-                                    target.credentials())
-        except BudgetExhausted as exc:
-            raise StopApi(str(exc)) from None
-        except requests.RequestException as exc:  # a probe request of a built-in check failed
-            failures = []
-            hit = self.finding(target, operation, "response_within_limits",
-                               f"Received {type(exc).__name__}: {exc} / Documented: a complete response")
-            found += [hit] if hit else []
-        for name, failure in failures:
-            hit = self.finding(target, operation, name, describe(failure), response=response,
-                               json_path=json_path(failure))
-            found += [hit] if hit else []
-        if 200 <= response.status_code < 300:
+        found += self.contract_checks(target, documented, response)
+        if mode == "negative" and self.config.enabled("negative_data_rejection") \
+                and "negative_data_rejection" not in target.facts.excluded_builtins:
+            found += self.negative_check(target, documented, case, response)
+        found += self.ignored_auth(target, documented, request, response)
+        if target.facts.succeeded(response):
             found += self.photo_checks(target, operation, case, response)
+        return found
+
+    def count(self, target: Target, operation: str, response: requests.Response) -> None:
+        """A line in the coverage ledger for an answer to the run's own credential."""
+        facts = target.facts
+        self.ledger.answer(target.api.name, operation, response.status_code, success=facts.succeeded(response),
+                           auth_rejected=facts.rejects_credential(response), code=facts.code_of(response))
+
+    def contract_checks(self, target: Target, documented: Operation, response: requests.Response) -> list[Finding]:
+        names = {n for n in CONTRACT_CHECKS if self.config.enabled(n)}
+        found: list[Finding] = []
+        for failed in contract_checks.judge(target.api.name, documented, response, names):
+            hit = self.finding(target, documented.name, failed.check, failed.message, source=failed.source,
+                               response=response, json_path=failed.json_path)
+            found += [hit] if hit else []
+        for name in names:
+            self.ledger.check(target.api.name, documented.name, name, "applied")
+        return found
+
+    def negative_check(self, target: Target, documented: Operation, case: Any,
+                       response: requests.Response) -> list[Finding]:
+        """schemathesis' negative_data_rejection: it alone knows which part of the case it made invalid."""
+        _, rejection = contract_checks.documented_response(documented, "400", load_contract(target.api.name))
+        source = (contract_checks.source_of(rejection) if rejection else None) or UNDOCUMENTED_REJECTION
+        failures = run_builtins(case, response, ["negative_data_rejection"],
+                                {"session": target.session, "base_url": target.base_url}, target.credentials())
+        self.ledger.check(target.api.name, documented.name, "negative_data_rejection", "applied")
+        found = [self.finding(target, documented.name, name, describe(failure), source=source, response=response,
+                              json_path=json_path(failure)) for name, failure in failures]
+        return [f for f in found if f]
+
+    def ignored_auth(self, target: Target, documented: Operation, request: dict[str, Any],
+                     response: requests.Response) -> list[Finding]:
+        """Once per operation that answered with success: the same request without the credential must not
+        succeed. Sent through the one HTTP client (budget, rate limit, deadlines), so live runs do it too."""
+        name = documented.name
+        if not self.config.enabled("ignored_auth") or documented.spec.get("security") == [] \
+                or not target.facts.succeeded(response):
+            return []
+        with self._lock:
+            if name in self._auth_probed:
+                return []
+            self._auth_probed.add(name)
+        header = target.api.auth_header.lower()
+        anonymous = {**request, "headers": {k: v for k, v in (request.get("headers") or {}).items()
+                                            if k.lower() != header}}
+        probe, found = self.send(target, name, lambda: target.session.request(**anonymous))
+        self.ledger.check(target.api.name, name, "ignored_auth", "applied")
+        if probe is not None and target.facts.succeeded(probe):
+            source = security_source(target.api.name, documented)
+            message = (f"Received HTTP {probe.status_code} with a success body to a request without "
+                       f"{target.api.auth_header} / Documented: the credential is required")
+            hit = self.finding(target, name, "ignored_auth", message, source=source, response=probe)
+            found += [hit] if hit else []
         return found
 
     def observe(self, target: Target, operation: str, response: requests.Response) -> None:

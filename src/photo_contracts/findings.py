@@ -24,6 +24,15 @@ class Finding:
     image: bytes | None = field(default=None, repr=False)  # small PNG preview for image checks
     similar: int = 0  # further findings of the same check on the same operation, not listed one by one
 
+    def source_label(self) -> str:
+        """'Documented (ref: "quote")' or 'Assumed: reason', as every report shows it."""
+        from photo_contracts.provenance import Source
+
+        data = self.source or {}
+        if data.get("kind") == "documented":
+            return Source(data.get("ref"), data.get("quote", ""), data.get("pointer")).label()
+        return f"Assumed: {data.get('reason', 'no source named')}"
+
     @property
     def key(self) -> tuple[str, str, str, str]:
         return (self.api, self.operation, self.check, self.message)
@@ -53,6 +62,14 @@ class Findings:
                 return False
             self._items[finding.key] = finding
             return True
+
+    def discard(self, predicate: Any) -> int:
+        """Drop the findings `predicate` picks (a cause the verdict names explains them); how many went."""
+        with self._lock:
+            gone = [key for key, item in self._items.items() if predicate(item)]
+            for key in gone:
+                del self._items[key]
+            return len(gone)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(list(self._items.values()))

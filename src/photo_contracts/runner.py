@@ -36,7 +36,7 @@ def load_config(args: argparse.Namespace) -> config_module.Config:
     return config_module.load(args.config, overrides={
         "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
         "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
-        "record": getattr(args, "record", None),
+        "record": getattr(args, "record", None), "strict": getattr(args, "strict", None) or None,
     })
 
 
@@ -73,15 +73,15 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
         suite = Suite(cfg, run, progress=out)
         status = pytest.main(pytest_args(cfg), plugins=[suite])
     elapsed = time.monotonic() - started
-    if status in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED) and not len(run.findings):
-        code = 0
-    elif status in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        code = 1
-    elif status == pytest.ExitCode.INTERRUPTED:
+    if status == pytest.ExitCode.INTERRUPTED:
         code = 130
+    elif status in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.TESTS_FAILED):
+        if not run.verdicts:  # the session ended before its finish hook (nothing collected)
+            run.finish()
+        code = run.exit_code  # conforms 0, findings 1, inconclusive 3: by the verdict, not by pytest
     else:
         raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
-    print_summary(run, Path(cfg.report_dir), elapsed, out, conforms=code == 0, interrupted=code == 130)
+    print_summary(run, Path(cfg.report_dir), elapsed, out, interrupted=code == 130)
     if cfg.record or cfg.replay:
         from photo_contracts.recording import describe
 

@@ -1,16 +1,20 @@
-"""Named checks: schemathesis built-ins plus the photo-specific ones of this package."""
+"""Named checks: contract checks (schemathesis' names, judged by our contracts' marks), schemathesis'
+negative_data_rejection, and the photo-specific ones of this package."""
 
 from __future__ import annotations
 
-# Every check a drift profile may name. Built-ins come from schemathesis; the rest are ours.
-BUILTIN_CHECKS = (
+# Judged by checks/contract.py on every answer, each failure under the mark of the promise it breaks.
+CONTRACT_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_headers_conformance",
     "response_schema_conformance",
-    "negative_data_rejection",
-    "ignored_auth",
+)
+# Every check a drift profile may name.
+BUILTIN_CHECKS = CONTRACT_CHECKS + (
+    "negative_data_rejection",  # run by schemathesis: it alone knows which part of a case it made invalid
+    "ignored_auth",  # ours: the same request without the credential, through the one HTTP client
 )
 PHOTO_CHECKS = (
     "image_matches_content_type",

@@ -94,3 +94,25 @@ class ApiFacts:
     # schemathesis built-ins that contradict the vendor's documented behaviour, with the reason in a comment
     # where the facts are written (the visitor API answers errors with HTTP 200).
     excluded_builtins: tuple[str, ...] = ()
+
+    @property
+    def serves_images(self) -> bool:
+        return bool(self.records or self.endpoints)
+
+    def code_of(self, response: Any) -> str | None:
+        """The vendor error code a JSON answer carries, if any."""
+        if "json" not in response.headers.get("Content-Type", ""):
+            return None
+        try:
+            return self.error_code(response.json())
+        except ValueError:
+            return None
+
+    def succeeded(self, response: Any) -> bool:
+        """A 2xx that is not an error (the visitor API answers its errors with HTTP 200)."""
+        return 200 <= response.status_code < 300 and self.code_of(response) is None
+
+    def rejects_credential(self, response: Any) -> bool:
+        """The answer is the documented rejection of a missing or wrong credential."""
+        code = self.code_of(response)
+        return any(r.accepts(response.status_code, code) for r in (self.wrong_credentials, self.missing_credentials))

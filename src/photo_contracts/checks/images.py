@@ -10,6 +10,13 @@ from typing import Any
 from PIL import Image
 
 from photo_contracts.checks.registry import CheckFailed, check
+from photo_contracts.provenance import Source, assumed, documented
+
+# A Content-Type names the bytes that follow: every HTTP API promises that much.
+CONTENT_TYPE = documented("rfc9110", 'The "Content-Type" header field indicates the media type of the associated '
+                                     'representation')
+SMALLER = assumed("a thumbnail is a reduced version of its original (the vendors call it a thumbnail, "
+                  "none states its size against the original)")
 
 SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -70,37 +77,39 @@ class ImageSample:
 
 
 
-@check("breaking", "image bytes carry the signature of the type their Content-Type names", "image")
+@check("breaking", "image bytes carry the signature of the type their Content-Type names", "image", CONTENT_TYPE)
 def image_matches_content_type(sample: ImageSample) -> None:
     actual = sniff(sample.data)
     if actual != sample.content_type and not (sample.content_type == "image/jpg" and actual == "image/jpeg"):
         raise CheckFailed(
             f"Received {actual or 'bytes of no known image type'} for {sample.url} / "
             f"Documented: Content-Type {sample.content_type or '(none)'}",
-            image=sample.preview(),
+            source=CONTENT_TYPE, image=sample.preview(),
         )
 
 
-@check("breaking", "the image decodes completely with Pillow", "image")
+@check("breaking", "the image decodes completely with Pillow", "image", CONTENT_TYPE)
 def image_decodes(sample: ImageSample) -> None:
     if sample.error:
         raise CheckFailed(f"Received an image that does not decode ({sample.error}) from {sample.url} / "
-                          f"Documented: a complete {sample.content_type} image")
+                          f"Documented: a complete {sample.content_type} image", source=CONTENT_TYPE)
 
 
 @check("breaking", "thumbnails are in the documented format (and width, where documented)", "image")
-def thumbnail_is_documented_format(sample: ImageSample, formats: tuple[str, ...], width: int | None = None) -> None:
+def thumbnail_is_documented_format(sample: ImageSample, formats: tuple[str, ...], width: int | None = None,
+                                   source: Source | None = None) -> None:
+    """`source`: where the vendor documents the formats (and width) of its thumbnails."""
     if sample.error:
         return  # image_decodes reports it
     if sample.format not in formats:
         raise CheckFailed(f"Received a {sample.format} thumbnail from {sample.url} / Documented: {' or '.join(formats)}",
-                          image=sample.preview())
+                          source=source, image=sample.preview())
     if width is not None and sample.size and sample.size[0] != width:
         raise CheckFailed(f"Received a thumbnail {sample.size[0]} px wide from {sample.url} / Documented: {width} px wide",
-                          image=sample.preview())
+                          source=source, image=sample.preview())
 
 
-@check("breaking", "a thumbnail has no more pixels, in either dimension, than its original", "image")
+@check("breaking", "a thumbnail has no more pixels, in either dimension, than its original", "image", SMALLER)
 def thumbnail_not_larger_than_original(thumbnail: ImageSample, original: ImageSample) -> None:
     if not (thumbnail.size and original.size):
         return
@@ -108,7 +117,7 @@ def thumbnail_not_larger_than_original(thumbnail: ImageSample, original: ImageSa
         raise CheckFailed(
             f"Received a thumbnail of {thumbnail.size[0]}x{thumbnail.size[1]} for an original of "
             f"{original.size[0]}x{original.size[1]} ({thumbnail.url}) / Documented: a smaller version of the original",
-            image=thumbnail.preview(),
+            source=SMALLER, image=thumbnail.preview(),
         )
 
 
@@ -126,7 +135,7 @@ def _get(record: Any, dotted: str | None) -> Any:
 @check("breaking", "metadata in the payload agrees with the image bytes (dimensions, size, type, EXIF)", "image")
 def image_metadata_matches(record: Any, facts: Any, sample: ImageSample, json_path: str) -> None:
     """Compare the fields `facts` (an ImageRecord) names in `record` with the decoded original."""
-    problems: list[tuple[str, str, str]] = []  # (field, stated, actual)
+    problems: list[tuple[str, str, str, str]] = []  # (attribute, field, stated, actual)
 
     def number(key: str | None) -> float | None:
         value = _get(record, key)
@@ -134,23 +143,26 @@ def image_metadata_matches(record: Any, facts: Any, sample: ImageSample, json_pa
 
     if sample.size:
         width, height = sample.size
-        for key, actual in ((facts.width, width), (facts.height, height),
-                            (facts.exif_width, width), (facts.exif_height, height)):
-            stated = number(key)
+        for attribute, actual in (("width", width), ("height", height), ("exif_width", width),
+                                  ("exif_height", height)):
+            stated = number(getattr(facts, attribute))
             if stated is not None and stated != actual:
-                problems.append((key, f"{stated:g}", str(actual)))
+                problems.append((attribute, getattr(facts, attribute), f"{stated:g}", str(actual)))
         ratio = number(facts.aspect_ratio)
         if ratio is not None and abs(ratio - width / height) > 0.01:
-            problems.append((facts.aspect_ratio, f"{ratio:g}", f"{width / height:.4f}"))
+            problems.append(("aspect_ratio", facts.aspect_ratio, f"{ratio:g}", f"{width / height:.4f}"))
     size = number(facts.byte_size)
     if size is not None and size != len(sample.data):
-        problems.append((facts.byte_size, f"{size:g}", str(len(sample.data))))
+        problems.append(("byte_size", facts.byte_size, f"{size:g}", str(len(sample.data))))
     stated_type = _get(record, facts.content_type)
     actual_type = sniff(sample.data)
     if isinstance(stated_type, str) and actual_type and stated_type.lower() != actual_type:
-        problems.append((facts.content_type, stated_type, actual_type))
+        problems.append(("content_type", facts.content_type, stated_type, actual_type))
     if problems:
-        field, stated, actual = problems[0]
-        detail = "; ".join(f"{f} = {s}, image has {a}" for f, s, a in problems)
+        # A field the vendor documents outranks one whose meaning is our assumption.
+        problems.sort(key=lambda p: not getattr(facts.sources.get(p[0]), "documented", False))
+        attribute, field, _, _ = problems[0]
+        detail = "; ".join(f"{f} = {s}, image has {a}" for _, f, s, a in problems)
         raise CheckFailed(f"Received {detail} ({sample.url}) / Documented: metadata describes the image",
-                          json_path=f"{json_path}.{field}", image=sample.preview())
+                          source=facts.sources.get(attribute), json_path=f"{json_path}.{field}",
+                          image=sample.preview())

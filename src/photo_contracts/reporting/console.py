@@ -1,4 +1,4 @@
-"""The one-screen summary printed at the end of a run."""
+"""The one-screen summary printed at the end of a run: verdict, coverage, worst findings, diagnosis."""
 
 from __future__ import annotations
 
@@ -10,27 +10,37 @@ from photo_contracts.findings import SEVERITIES
 WORST_SHOWN = 8
 
 
-def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, conforms: bool = True,
-                  interrupted: bool = False) -> None:
+def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, interrupted: bool = False) -> None:
     print("", file=out)
-    print(f"{'API':<11} {'passed':>6} {'failed':>6} {'skipped':>7} {'requests':>8} {'findings':>8}", file=out)
-    for name, target in run.targets.items():
-        stats = run.stats[name]
-        count = sum(1 for f in run.findings if f.api == name)
-        print(f"{name:<11} {stats.passed:>6} {stats.failed:>6} {stats.skipped:>7} "
-              f"{target.session.requests_sent:>8} {count:>8}", file=out)
+    print(f"{'API':<11} {'verdict':<13} {'requests':>8} {'2xx':>5} {'images':>7} {'findings':>8} {'notices':>7}",
+          file=out)
+    for name in run.targets:
+        total = run.ledger.totals(name)
+        verdict = run.verdicts.get(name)
+        mine = [f for f in run.findings if f.api == name]
+        notices = sum(1 for f in mine if f.severity == "notice")
+        sent = run.targets[name].session.requests_sent  # every request: cases, probes, invariants, images
+        print(f"{name:<11} {verdict.verdict if verdict else '-':<13} {sent:>8} {total.successes:>5} "
+              f"{total.images_decoded:>7} {len(mine) - notices:>8} {notices:>7}", file=out)
     findings = sorted(run.findings, key=lambda f: (SEVERITIES.index(f.severity), f.api, f.operation))
     if findings:
         print(f"\nWorst findings ({len(findings)} in all):", file=out)
         for finding in findings[:WORST_SHOWN]:
             message = finding.message if len(finding.message) <= 110 else finding.message[:107] + "..."
+            label = finding.source_label()
+            label = label if len(label) <= 110 else label[:107] + "..."
             print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}\n"
-                  f"           {message}", file=out)
-    failed = sum(stats.failed for stats in run.stats.values())
-    if interrupted:
-        verdict = "interrupted"
-    elif findings:
-        verdict = f"{len(findings)} finding{'s' * (len(findings) != 1)}"
-    else:
-        verdict = "conforms" if conforms else f"{failed} test{'s' * (failed != 1)} failed without a finding (see the report)"
-    print(f"\n{verdict} in {elapsed:.1f}s. Report: {report_dir / 'report.html'}", file=out, flush=True)
+                  f"           {message}\n           {label}", file=out)
+    for name, count in sorted(getattr(run, "explained", {}).items()):
+        if count:
+            print(f"\n{name}: {count} finding{'s' * (count != 1)} not reported: the rejected credential explains them",
+                  file=out)
+    for verdict in run.verdicts.values():
+        if verdict.diagnosis:
+            print(f"\n{verdict.diagnosis}", file=out)
+    verdict = "interrupted" if interrupted else run.verdict
+    gating = sum(1 for f in findings if f.severity != "notice")
+    counts = f" ({gating} finding{'s' * (gating != 1)}" + (
+        f", {len(findings) - gating} notice{'s' * (len(findings) - gating != 1)})" if len(findings) > gating else ")")
+    print(f"\n{verdict}{counts if findings else ''} in {elapsed:.1f}s. Report: {report_dir / 'report.html'}",
+          file=out, flush=True)

@@ -1,13 +1,21 @@
-"""VMSAlpha visitor photos: image bytes straight from the API, errors as HTTP 200 JSON."""
+"""VMSAlpha visitor photos: image bytes straight from the API, errors as HTTP 200 JSON.
+
+Sources: sources/visitor-retrieve-visitor-photo.txt (the photo page) and sources/vendor-notes.md
+section 2 (the Errors and Exceptions and OAuth pages [D], the vendor's public code [C]).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from photo_contracts.checks.facts import ApiFacts, IdSource, ImageEndpoint, Rejection
+from photo_contracts.provenance import documented
 
 FULL = "GET /v1/photo/{visitorId}"
 THUMB = "GET /v1/photo/thumb/{visitorId}"
+
+PAGE = "visitor-retrieve-visitor-photo"
+NOTES = "vendor-notes"
 
 
 def error_code(body: Any) -> str | None:
@@ -22,19 +30,31 @@ def error_code(body: Any) -> str | None:
 
 FACTS = ApiFacts(
     endpoints=(
-        ImageEndpoint(FULL, "original", ("JPEG", "PNG", "BMP")),
-        ImageEndpoint(THUMB, "thumbnail", ("JPEG",), width=200, original=FULL),
+        ImageEndpoint(FULL, "original", ("JPEG", "PNG", "BMP"),
+                      source=documented(NOTES, "Full photos are JPEG, PNG or BMP (Content-Type from the file)")),
+        ImageEndpoint(THUMB, "thumbnail", ("JPEG",), width=200, original=FULL,
+                      source=documented(NOTES, "thumbnails are always JPEG, 200 px wide")),
     ),
     thumbnail_formats=("JPEG",),
+    thumbnail_source=documented(PAGE, "Thumbnails are always returned in .jpg format."),
     ids=(IdSource("visitorId", "visitor_ids"),),
     unknown_ids={"visitorId": "0" * 40},
-    not_found=Rejection((200,), ("3404",)),
-    missing_credentials=Rejection((200,), ("1190",)),
-    wrong_credentials=Rejection((200,), ("1403",)),
+    # Every rejection is HTTP 200 ("Errors are returned with HTTP 200 and `application/json`", [C]);
+    # each Rejection's source is where its codes are documented [D].
+    not_found=Rejection(statuses=(200,), codes=("3404",),
+                        source=documented(PAGE, "3404 string Invalid visitor ID (APIMethodException)")),
+    # VENDOR-NOTES lists 1142, 1157 and 1190 together as "missing/malformed header": any of them.
+    missing_credentials=Rejection(statuses=(200,), codes=("1142", "1157", "1190"),
+                                  source=documented(NOTES, "OAuthException 1142, 1157, 1190 (missing/malformed header)")),
+    wrong_credentials=Rejection(statuses=(200,), codes=("1403",),
+                                source=documented(NOTES, "1403 (invalid token)")),
     error_code=error_code,
     probe_operations=(FULL, THUMB),
-    # The vendor answers every error, auth included, with HTTP 200 and a JSON body [D][C]; these two
-    # built-ins judge by status code alone. credentials_are_enforced and the schema checks cover them.
+    # The vendor answers every error, auth and invalid visitor IDs included, with HTTP 200 and a JSON
+    # body ("Errors are returned with HTTP 200 and `application/json`: the status code alone never
+    # tells an error from an image", VENDOR-NOTES section 2 [C]); these two built-ins judge by status
+    # code alone (401/403, 4xx). credentials_are_enforced, unknown_id_is_documented_error and the
+    # schema checks judge the same answers by error code and body instead.
     excluded_builtins=("ignored_auth", "negative_data_rejection"),
 )
 

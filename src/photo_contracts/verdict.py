@@ -1,0 +1,73 @@
+"""The verdict of a run: conforms, findings or inconclusive, per API and overall, with its exit code.
+
+Inconclusive means the run could not reach what it judges: every answer rejected the
+credential, every operation answered 404, nothing succeeded, or no image was decoded for an
+API that serves images. It comes with one plain diagnosis and the likely fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from photo_contracts.coverage import Ledger
+
+EXIT_CODES = {"conforms": 0, "findings": 1, "inconclusive": 3}
+GATING = ("breaking", "warning")  # --strict adds "notice"
+
+
+@dataclass(frozen=True)
+class ApiVerdict:
+    verdict: str  # conforms | findings | inconclusive
+    diagnosis: str | None = None  # why inconclusive, and the likely fix
+
+
+def gating(severity: str, strict: bool) -> bool:
+    return severity in GATING or (strict and severity == "notice")
+
+
+def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | None) -> str | None:
+    """Why this API's run judged nothing, or None when it reached what it judges."""
+    total = ledger.totals(api)
+    where = "the sandbox token" if not target.live else (
+        f"the credential in {target.token_env}" if getattr(target, "token_env", None) else "the credential")
+    if total.requests == 0:
+        return f"{api}: no request was sent (every test was skipped); see the skip reasons in the report"
+    if total.auth_rejected and total.auth_rejected == total.requests:
+        codes = ", ".join(sorted(total.error_codes)) or ", ".join(
+            s for s in sorted(total.statuses) if s.startswith("4")) or "a rejection"
+        return f"{api}: every request answered {codes}: {where} is rejected; renew it or check its scope"
+    if set(total.statuses) == {"404"}:
+        base = target.base_url
+        if documented_server and urlsplit(base).path in ("", "/") and urlsplit(documented_server).path not in ("", "/"):
+            return (f"{api}: every operation answered 404: base_url {base} has no path; "
+                    f"the documented server is {documented_server}")
+        return f"{api}: every operation answered 404: check base_url ({base}) and the configured ids"
+    if total.successes == 0:
+        seen = ", ".join(f"{s} x{n}" for s, n in sorted(total.statuses.items()))
+        codes = f" (error codes {', '.join(sorted(total.error_codes))})" if total.error_codes else ""
+        return f"{api}: no request got a successful answer (HTTP {seen}{codes}); check the configured ids"
+    if target.facts.records or target.facts.endpoints:
+        if total.images_decoded == 0:
+            ids = ", ".join(s.config_key for s in target.facts.ids)
+            return (f"{api}: no image was fetched and decoded, so the image checks judged nothing; "
+                    f"list real ids ({ids}) in the [{api}] table")
+    return None
+
+
+def judge_api(api: str, findings: list[Any], ledger: Ledger, target: Any, documented_server: str | None,
+              strict: bool) -> ApiVerdict:
+    if any(gating(f.severity, strict) for f in findings if f.api == api):
+        return ApiVerdict("findings", diagnose(api, ledger, target, documented_server))
+    diagnosis = diagnose(api, ledger, target, documented_server)
+    return ApiVerdict("inconclusive", diagnosis) if diagnosis else ApiVerdict("conforms")
+
+
+def overall(verdicts: dict[str, ApiVerdict]) -> str:
+    """Findings outrank inconclusive, which outranks conforms."""
+    kinds = {v.verdict for v in verdicts.values()}
+    for kind in ("findings", "inconclusive"):
+        if kind in kinds:
+            return kind
+    return "conforms" if verdicts else "inconclusive"
