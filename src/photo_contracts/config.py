@@ -8,6 +8,7 @@ when given.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -77,6 +78,20 @@ class Config:
         return check not in self.disabled_checks
 
 
+API_KEYS = ("base_url", "token_env", "project_id")
+TOP_TABLES = ("run", "limits", "checks")
+
+
+def _unknown(kind: str, name: str, known: Any, source: str, where: str = "") -> ToolError:
+    """One line naming a misspelt table or key, with the nearest valid name."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean {close[0]}?" if close else f"; valid: {', '.join(sorted(known))}"
+    if kind == "table":
+        hint = f"; did you mean [{close[0]}]?" if close else f"; valid tables: {', '.join(f'[{k}]' for k in known)}"
+        return ToolError(f"{source}: unknown table [{name}]{hint}")
+    return ToolError(f"{source}: unknown key {name} in [{where}]{hint}")
+
+
 def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
@@ -85,6 +100,12 @@ def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
 
 
 def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[str, str], live: bool) -> ApiConfig:
+    for key in table:
+        if key == "token":
+            raise ToolError(f"{source}: [{name}] token: a credential never goes in the configuration file; "
+                            "put it in an environment variable and name that variable in token_env")
+        if key not in API_KEYS and not key.endswith("_ids"):
+            raise _unknown("key", key, (*API_KEYS, "photo_ids", "visitor_ids"), source, name)
     base_url = table.get("base_url")
     if base_url is not None and (not isinstance(base_url, str) or urlparse(base_url).scheme not in ("http", "https")
                                  or not urlparse(base_url).netloc):
@@ -102,13 +123,19 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
     ids = {}
     for key, value in table.items():
         if key.endswith("_ids"):
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise ToolError(f"{source}: [{name}] {key} must be a list of strings")
-            ids[key] = tuple(value)
+            # Ids as the API spells them: CloudCard's are integers (photo_ids = [1423442]), others strings.
+            if not isinstance(value, list) or not all(_id_like(v) for v in value):
+                raise ToolError(f"{source}: [{name}] {key} must be a list of ids (strings or whole numbers)")
+            ids[key] = tuple(str(v) for v in value)
     project_id = table.get("project_id")
-    if project_id is not None and not isinstance(project_id, str):
-        raise ToolError(f"{source}: [{name}] project_id must be a string")
+    if project_id is not None and not _id_like(project_id):
+        raise ToolError(f"{source}: [{name}] project_id must be an id (a string or a whole number)")
+    project_id = str(project_id) if project_id is not None else None
     return ApiConfig(name, base_url, token_env, token, ids, project_id)
+
+
+def _id_like(value: Any) -> bool:
+    return (isinstance(value, str) and bool(value)) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -146,11 +173,15 @@ def load(
             raise ToolError(f"cannot read configuration file {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ToolError(f"{path} is not valid TOML: {exc}") from None
+    for table in data:
+        if table not in TOP_TABLES and table not in APIS:
+            raise _unknown("table", table, (*TOP_TABLES, *APIS), source)
     run = _table(data, "run", source)
     values: dict[str, Any] = {k: v for k, v in run.items() if k in {f.name for f in fields(Config)}}
     unknown = set(run) - set(values) - {"disable_checks"} | ({"replay"} & set(run))  # replay: target = "replay:DIR"
     if unknown:
-        raise ToolError(f"{source}: unknown keys in [run]: {', '.join(sorted(unknown))}")
+        known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "disabled_checks"}
+        raise _unknown("key", sorted(unknown)[0], known_run, source, "run")
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = value
@@ -175,10 +206,12 @@ def load(
     api_configs = {
         name: _api_config(name, _table(data, name, source), source, environ, target == "live") for name in apis
     }
+    for name in set(APIS) & set(data) - set(apis):  # tables of APIs this run leaves out: still spelt right
+        _api_config(name, _table(data, name, source), source, environ, False)
     limits_table = _table(data, "limits", source)
     known_limits = {f.name for f in fields(Limits)}
     if set(limits_table) - known_limits:
-        raise ToolError(f"{source}: unknown keys in [limits]: {', '.join(sorted(set(limits_table) - known_limits))}")
+        raise _unknown("key", sorted(set(limits_table) - known_limits)[0], known_limits, source, "limits")
     try:
         limits = Limits(**{k: type(getattr(Limits, k))(v) for k, v in limits_table.items()})
     except (TypeError, ValueError) as exc:

@@ -69,6 +69,9 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
     kind = f"replay of a {cfg.target}" if cfg.replay else cfg.target
     print(f"photo-contracts: {kind} run of {', '.join(cfg.apis)}{drift}", file=out, flush=True)
     with open_targets(cfg) as targets:
+        for target in targets.values():
+            if target.note:
+                print(target.note, file=out, flush=True)
         run = Run(cfg, targets)
         suite = Suite(cfg, run, progress=out)
         status = pytest.main(pytest_args(cfg), plugins=[suite])

@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from photo_contracts.apis import ApiSpec, get_api
 from photo_contracts.checks.facts import ApiFacts
 from photo_contracts.config import Config
+from photo_contracts.contracts import load_contract
 from photo_contracts.errors import ToolError
 from photo_contracts.http import ApiSession
 from photo_contracts.jsonpath import values
@@ -32,6 +34,8 @@ class Target:
     live: bool
     ids: dict[str, list[str]] = field(default_factory=dict)  # path parameter -> real values
     sandbox: Any = None  # the running Sandbox, for sandbox targets
+    token_env: str | None = None  # the variable the live credential came from (named in diagnoses)
+    note: str | None = None  # said once on the console (a base URL completed with the documented path)
 
     def credentials(self, token: str | None = None) -> dict[str, str]:
         return {self.api.auth_header: self.api.auth_value(self.token if token is None else token)}
@@ -113,9 +117,11 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
             else:
                 settings = config.api_configs[name]
                 assert settings.base_url and settings.token
-                session = ApiSession(settings.base_url, api.auth_header, api.auth_value(settings.token),
+                base_url, note = documented_base(name, settings.base_url)
+                session = ApiSession(base_url, api.auth_header, api.auth_value(settings.token),
                                      limits=config.limits, polite=True)
-                target = Target(api, settings.base_url, settings.token, session, facts, True)
+                target = Target(api, base_url, settings.token, session, facts, True, token_env=settings.token_env,
+                                note=note)
                 configured = dict(settings.ids)
                 if settings.project_id:
                     configured["project_id"] = settings.project_id
@@ -126,6 +132,19 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
             _resolve_ids(target, configured)
             targets[name] = target
         yield targets
+
+
+def documented_base(api: str, base_url: str) -> tuple[str, str | None]:
+    """A base URL given as a bare host gets the path of the vendor's documented server
+    (`http://host` -> `http://host/api` for Fulcrum), with a note saying so."""
+    servers = load_contract(api).get("servers") or [{}]
+    documented = urlsplit(str(servers[0].get("url", "")))
+    given = urlsplit(base_url)
+    if given.path.strip("/") or not documented.path.strip("/"):
+        return base_url, None
+    completed = urlunsplit(given._replace(path=documented.path.rstrip("/")))
+    return completed, (f"{api}: base_url {base_url} has no path; using {completed}, the documented server's path "
+                       f"({servers[0]['url']}); write the full base_url to silence this")
 
 
 def _check_reachable(target: Target) -> None:

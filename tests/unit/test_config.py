@@ -109,9 +109,10 @@ def test_bad_target(tmp_path: Path) -> None:
 
 
 def test_live_token_comes_only_from_the_named_variable(tmp_path: Path) -> None:
-    text = LIVE + 'token = "from-the-file"\n'
+    message = tool_error(tmp_path, LIVE + 'token = "from-the-file"\n', overrides={"target": "live"}, environ={})
+    assert "never goes in the configuration file" in message and "from-the-file" not in message
     environ = {"CC_TOKEN": "from-the-variable", "CLOUDCARD_TOKEN": "wrong", "TOKEN": "wrong"}
-    cfg = config.load(write(tmp_path, text), overrides={"target": "live"}, environ=environ)
+    cfg = config.load(write(tmp_path, LIVE), overrides={"target": "live"}, environ=environ)
     settings = cfg.api_configs["cloudcard"]
     assert settings.token == "from-the-variable"
     assert settings.token_env == "CC_TOKEN"
@@ -143,3 +144,21 @@ def test_overrides_win_and_none_means_not_set(tmp_path: Path) -> None:
     cfg = config.load(write(tmp_path, '[run]\nseed = 5\nexamples = 9\n'), overrides={"seed": 1, "examples": None},
                       environ={})
     assert cfg.seed == 1 and cfg.examples == 9
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[cloudcrad]\nbase_url = "https://api.cloudcard.us"\n', "unknown table [cloudcrad]; did you mean [cloudcard]?"),
+    ('[fulcrum]\nbase_ulr = "https://api.fulcrumapp.com/api"\n', "unknown key base_ulr in [fulcrum]; did you mean base_url?"),
+    ('[limits]\nbudjet = 10\n', "unknown key budjet in [limits]; did you mean budget?"),
+    ('[run]\nseeed = 3\n', "unknown key seeed in [run]; did you mean seed?"),
+])
+def test_a_misspelt_table_or_key_is_named_with_the_fix_in_sandbox_runs_too(tmp_path: Path, text: str,
+                                                                           expected: str) -> None:
+    assert expected in tool_error(tmp_path, text, environ={})
+
+
+def test_ids_are_accepted_as_the_api_spells_them(tmp_path: Path) -> None:
+    """CloudCard photo ids are integers in its payloads: photo_ids = [1423442] is how users write them."""
+    cfg = config.load(write(tmp_path, '[cloudcard]\nphoto_ids = [1423442, "1415398"]\n'), environ={})
+    assert cfg.api_configs["cloudcard"].ids == {"photo_ids": ("1423442", "1415398")}
+    assert "list of ids" in tool_error(tmp_path, '[cloudcard]\nphoto_ids = [true]\n', environ={})

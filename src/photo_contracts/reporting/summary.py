@@ -18,7 +18,10 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
     apis = {}
     for name, target in run.targets.items():
         stats = run.stats[name]
+        verdict = run.verdicts.get(name)
         apis[name] = {
+            "verdict": verdict.verdict if verdict else "inconclusive",
+            "diagnosis": verdict.diagnosis if verdict else "the run ended before any verdict",
             "base_url": run.redactor.text(target.base_url),
             "passed": stats.passed,
             "failed": stats.failed,
@@ -26,6 +29,8 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
             "requests": target.session.requests_sent,
             "findings": sum(1 for f in findings if f.api == name),
             "budget_exhausted": target.session.budget_hit,
+            "explained": run.explained.get(name, 0),
+            "coverage": run.ledger.as_dict(name),
         }
     return {
         "tool": f"photo-contracts {__version__}",
@@ -33,8 +38,10 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
         "target": run.config.target,
         "sandbox_drift": run.config.sandbox_drift,
         "seed": run.config.seed,
+        "strict": run.config.strict,
         "interrupted": interrupted,
-        "conforms": not findings and not interrupted,
+        "verdict": "interrupted" if interrupted else run.verdict,
+        "conforms": not interrupted and run.verdict == "conforms",
         "apis": apis,
         "findings": [f.as_dict() for f in findings],
         "drift": list(run.drift or []),
