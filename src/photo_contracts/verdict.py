@@ -44,15 +44,15 @@ def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | Non
             return (f"{api}: every operation answered 404: base_url {base} has no path; "
                     f"the documented server is {documented_server}")
         return f"{api}: every operation answered 404: check base_url ({base}) and the configured ids"
+    missing = [s.config_key for s in target.facts.ids if not target.ids.get(s.param)]
+    fix = (f"no real ids were found or configured: list {', '.join(dict.fromkeys(missing))} in the [{api}] table"
+           if missing else "check the configured ids")
     if total.successes == 0:
         seen = ", ".join(f"{s} x{n}" for s, n in sorted(total.statuses.items()))
-        codes = f" (error codes {', '.join(sorted(total.error_codes))})" if total.error_codes else ""
-        return f"{api}: no request got a successful answer (HTTP {seen}{codes}); check the configured ids"
-    if target.facts.records or target.facts.endpoints:
-        if total.images_decoded == 0:
-            ids = ", ".join(s.config_key for s in target.facts.ids)
-            return (f"{api}: no image was fetched and decoded, so the image checks judged nothing; "
-                    f"list real ids ({ids}) in the [{api}] table")
+        codes = f" with error codes {', '.join(sorted(total.error_codes))}" if total.error_codes else ""
+        return f"{api}: no request got a successful answer (HTTP {seen}{codes}); {fix}"
+    if target.facts.serves_images and total.images_decoded == 0:
+        return f"{api}: no image was fetched and decoded, so the image checks judged nothing; {fix}"
     return None
 
 
