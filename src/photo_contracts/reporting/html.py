@@ -11,23 +11,50 @@ from pytest_html import extras
 from photo_contracts.findings import Finding
 
 
+VERDICT_COLOURS = {"conforms": "#d9ead3", "findings": "#f4c7c3", "inconclusive": "#fce8b2"}
+
+
 def summary_table(run: Any) -> list[str]:
     rows = []
     for name, target in run.targets.items():
         stats = run.stats[name]
+        verdict = run.verdicts.get(name)
         count = sum(1 for f in run.findings if f.api == name)
-        worst = next((s for s in ("breaking", "warning", "info") if any(
+        worst = next((s for s in ("breaking", "warning", "info", "notice") if any(
             f.severity == s and f.api == name for f in run.findings)), "-")
+        kind = verdict.verdict if verdict else "inconclusive"
         rows.append(
-            f"<tr><td>{escape(target.api.title)}</td><td>{stats.passed}</td><td>{stats.failed}</td>"
-            f"<td>{stats.skipped}</td><td>{target.session.requests_sent}</td><td>{count}</td><td>{worst}</td></tr>"
+            f"<tr style='background:{VERDICT_COLOURS[kind]}'><td>{escape(target.api.title)}</td><td>{kind}</td>"
+            f"<td>{stats.passed}</td><td>{stats.failed}</td><td>{stats.skipped}</td>"
+            f"<td>{target.session.requests_sent}</td><td>{run.ledger.totals(name).successes}</td>"
+            f"<td>{run.ledger.totals(name).images_decoded}</td><td>{count}</td><td>{worst}</td>"
+            f"<td>{escape(verdict.diagnosis or '') if verdict else ''}</td></tr>"
         )
     drift = f" (sandbox drift profile <code>{escape(run.config.sandbox_drift)}</code>)" if run.config.sandbox_drift else ""
     return [
+        f"<h2>Verdict: {escape(run.verdict)}</h2>",
         f"<h2>Summary per API: {escape(run.config.target)}{drift}</h2>",
-        "<table class='pc-summary' border='1' cellpadding='4'><tr><th>API</th><th>passed</th><th>failed</th>"
-        "<th>skipped</th><th>requests</th><th>findings</th><th>worst</th></tr>" + "".join(rows) + "</table>",
+        "<table class='pc-summary' border='1' cellpadding='4'><tr><th>API</th><th>verdict</th><th>passed</th>"
+        "<th>failed</th><th>skipped</th><th>requests</th><th>2xx reached</th><th>images decoded</th>"
+        "<th>findings</th><th>worst</th><th>diagnosis</th></tr>" + "".join(rows) + "</table>",
+        *coverage_table(run),
     ]
+
+
+def coverage_table(run: Any) -> list[str]:
+    """The coverage ledger: per operation, what the run reached and how often each check applied."""
+    rows = []
+    for name in run.targets:
+        for operation, entry in sorted(run.ledger.operations(name).items()):
+            checks = ", ".join(f"{check} {sum(counts.values())}" for check, counts in sorted(entry.checks.items()))
+            statuses = ", ".join(f"{s}\u00d7{n}" for s, n in sorted(entry.statuses.items()))
+            rows.append(f"<tr><td>{escape(name)}</td><td><code>{escape(operation)}</code></td><td>{entry.requests}</td>"
+                        f"<td>{entry.successes}</td><td>{entry.auth_rejected}</td><td>{escape(statuses)}</td>"
+                        f"<td>{entry.images_decoded}/{entry.images_fetched}</td><td>{escape(checks)}</td></tr>")
+    return ["<h2>Coverage</h2>",
+            "<table class='pc-coverage' border='1' cellpadding='4'><tr><th>API</th><th>operation</th><th>answers</th>"
+            "<th>2xx</th><th>credential rejected</th><th>statuses</th><th>images decoded/fetched</th>"
+            "<th>checks applied</th></tr>" + "".join(rows) + "</table>"]
 
 
 def _finding_html(finding: Finding) -> str:
@@ -36,6 +63,7 @@ def _finding_html(finding: Finding) -> str:
         f"<b>{escape(finding.severity.upper())}</b> <code>{escape(finding.check)}</code> on "
         f"<code>{escape(finding.operation)}</code> ({escape(finding.api)})",
         f"<p>{escape(finding.message)}</p>",
+        f"<p><i>{escape(finding.source_label())}</i></p>",
     ]
     if finding.similar:
         parts.append(f"<p><i>and {finding.similar} more like it on this operation</i></p>")
