@@ -46,8 +46,13 @@ def test_no_secret_leaves_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[
         assert sum(t.sandbox.store.requests for t in run.targets.values()) > 0
     if drift:
         assert run.findings and any(f.request for f in run.findings)  # evidence was written
-        for report in ("report.html", "summary.json"):  # ... and had secrets masked in it
-            assert "[REDACTED]" in (tmp_path / report).read_text(encoding="utf-8"), report
+        header = run.targets[apis[0]].api.auth_header
+        for finding in run.findings:  # ... a credential in it is masked; an auth probe shows none at all
+            if finding.request and f"{header}:" in finding.request:
+                assert "[REDACTED]" in finding.request, finding.request
+        if not drift.endswith("auth-not-enforced"):
+            for report in ("report.html", "summary.json"):
+                assert "[REDACTED]" in (tmp_path / report).read_text(encoding="utf-8"), report
     printed = capsys.readouterr()
     texts = {"output": out.getvalue(), "stdout": printed.out, "stderr": printed.err}
     texts.update({report: (tmp_path / report).read_text(encoding="utf-8") for report in REPORTS})

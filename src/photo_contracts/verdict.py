@@ -32,6 +32,9 @@ def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | Non
     total = ledger.totals(api)
     where = "the sandbox token" if not target.live else (
         f"the credential in {target.token_env}" if getattr(target, "token_env", None) else "the credential")
+    if total.requests == 0 and target.session.budget_hit:
+        return (f"{api}: the request budget ({target.session.limits.budget}) ran out first, before any operation "
+                "was exercised: raise budget in [limits]")
     if total.requests == 0:
         return f"{api}: no request was sent (every test was skipped); see the skip reasons in the report"
     if total.auth_rejected and total.auth_rejected == total.requests:
@@ -47,6 +50,8 @@ def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | Non
     missing = [s.config_key for s in target.facts.ids if not target.ids.get(s.param)]
     fix = (f"no real ids were found or configured: list {', '.join(dict.fromkeys(missing))} in the [{api}] table"
            if missing else "check the configured ids")
+    if target.session.budget_hit:
+        fix = f"the request budget ({target.session.limits.budget}) ran out first: raise budget in [limits]"
     if total.successes == 0:
         seen = ", ".join(f"{s} x{n}" for s, n in sorted(total.statuses.items()))
         codes = f" with error codes {', '.join(sorted(total.error_codes))}" if total.error_codes else ""
