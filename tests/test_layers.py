@@ -29,7 +29,7 @@ ALLOWED = {
     "target": {"apis", "checks", "config", "contracts", "errors", "http", "jsonpath", "recording", "sandbox"},
     "engine": {"checks", "config", "contracts", "coverage", "drift", "findings", "http", "jsonpath", "provenance",
                "target", "verdict"},
-    "drift": {"", "apis", "checks", "config", "contracts", "errors", "findings", "runner"},
+    "drift": {"", "apis", "checks", "config", "contracts", "errors", "findings", "provenance", "runner"},
 }
 ENTRY_POINTS = {"plugin", "runner", "cli", "__init__"}  # they wire everything together
 

@@ -24,10 +24,13 @@ from photo_contracts.contracts import (
     load_contract,
     operations,
     schema_uri_for,
+    source_of,
 )
+from photo_contracts import provenance
 from photo_contracts.drift.documented import Shape, documented_shape, lookup
 from photo_contracts.drift.observe import flatten
 from photo_contracts.findings import SEVERITIES
+from photo_contracts.provenance import Source
 
 # kind -> severity (missing-field is breaking when required, warning otherwise)
 KINDS = {
@@ -43,9 +46,14 @@ MEDIA_FORMATS = {media: name for name, media in PIL_FORMATS.items()} | {"image/j
 
 
 def entry(api: str, operation: str, kind: str, path: str, severity: str, detail: str, response: str = "",
-          observed: str = "") -> dict[str, str]:
-    return {"api": api, "operation": operation, "kind": kind, "path": path, "severity": severity,
-            "detail": detail, "response": response, "observed": observed}
+          observed: str = "", source: Source | None = None) -> dict[str, Any]:
+    """One drift entry; under an assumption (an `x-assumed` mark) its severity is a notice."""
+    item = {"api": api, "operation": operation, "kind": kind, "path": path,
+            "severity": provenance.severity(severity, source), "detail": detail, "response": response,
+            "observed": observed}
+    if source is not None:
+        item["source"] = source.as_dict()
+    return item
 
 
 def drift_key(item: dict[str, Any]) -> str:
@@ -97,14 +105,15 @@ def compare_body(api: str, operation: str, response: str, shape: Shape, paths: d
                 continue
             documented = "/".join(sorted(node.types or ())) or "nothing"
             found.append(entry(api, operation, "type-change", path, "breaking",
-                               f"Received {kind} at `{path}` / Documented: {documented}", response, kind))
+                               f"Received {kind} at `{path}` / Documented: {documented}", response, kind,
+                               node.source))
         if node.enum is not None:
             for value in facts.get("values", []):
                 if value not in node.enum:
                     allowed = ", ".join(sorted(str(v) for v in node.enum))
                     found.append(entry(api, operation, "new-enum-value", path, "warning",
                                        f"Received {value!r} at `{path}` / Documented: one of {allowed}",
-                                       response, str(value)))
+                                       response, str(value), node.source))
     found += _missing(api, operation, response, shape, paths, exemplified)
     return found
 
@@ -134,8 +143,10 @@ def _missing(api: str, operation: str, response: str, shape: Shape, paths: dict[
                 continue  # optional, and no documented example shows it: no evidence it is ever sent
             severity = "breaking" if required else "warning"
             what = "a required" if required else "an optional"
+            source = node.required_sources.get(name) if required else child.source
             found.append(entry(api, operation, "missing-field", path, severity,
-                               f"Received no `{path}` in any answer / Documented: {what} field", response))
+                               f"Received no `{path}` in any answer / Documented: {what} field", response,
+                               source=source))
     return found
 
 
@@ -179,17 +190,18 @@ def compare_operation(api: str, operation: Operation, observed: dict[str, Any], 
             found.append(entry(api, name, "undocumented-status", "$", "breaking",
                                f"Received HTTP {status} / Documented: "
                                f"{', '.join(operation.spec.get('responses', {})) or 'no status'}",
-                               status, status))
+                               status, status, source_of(operation.spec)))
     for key in observed.get("content_types", {}):
         status, _, media = key.partition(" ")
         response = documented_response(operation, status, contract)[1]
-        if not response or media == "(none)":
-            continue  # an undocumented status is reported as such; an empty answer has no type
-        content = response.get("content") or {}
+        if not response or media == "(none)" or not response.get("content"):
+            continue  # an undocumented status is reported as such; an empty answer has no type; an
+            # undocumented body may be anything (it is still observed: a baseline sees it change)
+        content = response["content"]
         if _media_match(content, media) is None:
             found.append(entry(api, name, "undocumented-content-type", "$", "breaking",
                                f"Received Content-Type {media} with HTTP {status} / Documented: "
-                               f"{', '.join(content) or 'no body'}", key, media))
+                               f"{', '.join(content)}", key, media, source_of(response)))
     for key, body in observed.get("bodies", {}).items():
         status, _, media = key.partition(" ")
         content = documented_response(operation, status, contract)[1].get("content") or {}

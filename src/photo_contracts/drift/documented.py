@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from photo_contracts.contracts import registry
+from photo_contracts.contracts import registry, source_of
+from photo_contracts.provenance import Source
 from photo_contracts.drift.observe import json_type
 from photo_contracts.errors import ToolError
 
@@ -41,6 +42,8 @@ class Shape:
     open_object: bool = False  # an object of which nothing is said: any key is fine
     partial: set[str] = field(default_factory=set)  # properties only some alternatives document
     varies: bool = False  # `x-fields-vary`: the vendor says which optional fields appear varies (EXIF by device)
+    source: Source | None = None  # the mark on (or nearest above) the schema that documents this node
+    required_sources: dict[str, Source] = field(default_factory=dict)  # required field -> the mark requiring it
 
     @property
     def full(self) -> set[str]:
@@ -95,6 +98,20 @@ def _meet(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     return both
 
 
+def _pick(*sources: Source | None) -> Source | None:
+    """The vendor's word outranks an assumption where two schemas say the same."""
+    present = [s for s in sources if s is not None]
+    return next((s for s in present if s.documented), present[0] if present else None)
+
+
+def _required_sources(*shapes: Shape) -> dict[str, Source]:
+    merged: dict[str, Source] = {}
+    for shape in shapes:
+        for name, source in shape.required_sources.items():
+            merged[name] = _pick(merged.get(name), source) or source
+    return merged
+
+
 def intersect(a: Shape, b: Shape) -> Shape:
     """allOf: both hold."""
     types = _meet(a.types, b.types)
@@ -107,7 +124,8 @@ def intersect(a: Shape, b: Shape) -> Shape:
     items = a.items if b.items is None else b.items if a.items is None else intersect(a.items, b.items)
     partial = (a.partial | b.partial) - a.full - b.full
     return Shape(types, enum, properties, a.required | b.required, additional, a.closed or b.closed, items,
-                 a.open_object and b.open_object, partial, a.varies or b.varies)
+                 a.open_object and b.open_object, partial, a.varies or b.varies, _pick(a.source, b.source),
+                 _required_sources(a, b))
 
 
 def union(shapes: list[Shape]) -> Shape:
@@ -132,7 +150,8 @@ def union(shapes: list[Shape]) -> Shape:
     partial = set(properties) - set.intersection(*(s.full for s in objects))
     return Shape(types, enum, properties, required, union(maps) if maps else None, all(s.closed for s in shapes),
                  union(lists) if lists else None, any(s.open_object for s in shapes), partial,
-                 any(s.varies for s in shapes))
+                 any(s.varies for s in shapes), _pick(*(s.source for s in shapes)),
+                 {n: src for n, src in _required_sources(*shapes).items() if n in required})
 
 
 class _Reader:
@@ -178,7 +197,7 @@ class _Reader:
 
     def own(self, schema: dict[str, Any], resolver: Resolver, depth: int) -> Shape:
         """What the schema says itself, without combinators and references."""
-        shape = Shape(types=_type_set(schema))
+        shape = Shape(types=_type_set(schema), source=source_of(schema))
         if "const" in schema:
             shape.enum = {_hashable(schema["const"])}
         elif isinstance(schema.get("enum"), list):
@@ -190,6 +209,8 @@ class _Reader:
         for name, sub in (schema.get("properties") or {}).items():
             shape.properties[name] = self.shape(sub, resolver, depth + 1)
         shape.required = {r for r in schema.get("required", []) if isinstance(r, str)}
+        if shape.source is not None:
+            shape.required_sources = dict.fromkeys(shape.required, shape.source)
         maps = [self.shape(s, resolver, depth + 1) for s in (schema.get("patternProperties") or {}).values()]
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
