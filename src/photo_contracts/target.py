@@ -46,8 +46,8 @@ class Target:
     def call(self, method: str, path: str, *, token: str | None = None, anonymous: bool = False,
              **kwargs: Any) -> requests.Response:
         """One request to the API (credential attached unless `anonymous`)."""
-        headers = {} if anonymous else self.credentials(token)
-        headers.update(kwargs.pop("headers", {}))
+        headers = {"Accept": "application/json"} | ({} if anonymous else self.credentials(token))
+        headers.update(kwargs.pop("headers", {}))  # checks' own reads ask as the vendor's examples do
         return self.session.request(method, self.url(path), headers=headers, **kwargs)
 
 
