@@ -50,6 +50,14 @@ def test_drift_profile_is_caught_by_its_check(tmp_path, profile):
     api_operations = {op for op in profile.operations if not op.startswith("STORE ")}
     if api_operations:  # object-store changes surface on whichever operation linked the image
         assert {f.operation for f in caught} & api_operations, [(f.operation, f.message) for f in caught]
+    assert all(f.source for f in caught)
+    if CHECKS[profile.check].source is not None and not CHECKS[profile.check].source.documented:
+        # A check that rests on an assumption by design (no vendor states it) proves itself with a notice.
+        assert code == 0 and all(f.severity == "notice" for f in caught), output
+        return
+    # A profile changes a documented behaviour: the finding names the vendor's words and gates.
+    documented = [f for f in caught if f.source["kind"] == "documented" and f.severity != "notice"]
+    assert documented, f"{profile.name}: caught only under assumptions: {[f.source for f in caught]}"
     assert code == 1
 
 
