@@ -78,7 +78,10 @@ def test_schema_files_are_valid_2020_12(name: str) -> None:
 
 def test_error_code_enum_is_the_documented_list() -> None:
     schema = json.loads((SCHEMAS_DIR / "visitor" / "error.json").read_text())
-    assert set(schema["$defs"]["code"]["enum"]) == ERROR_CODES
+    code = schema["$defs"]["code"]
+    assert code["type"] == "string"  # "(code is a string)", VENDOR-NOTES section 2
+    (listed,) = code["allOf"]  # the list of codes carries its own source
+    assert set(listed["enum"]) == ERROR_CODES and listed["x-source"]["ref"] == "vendor-notes"
 
 
 def test_every_example_is_attached_to_both_photo_operations_and_valid() -> None:
@@ -92,3 +95,18 @@ def test_every_example_is_attached_to_both_photo_operations_and_valid() -> None:
     on_disk = {path.name for path in (SCHEMAS_DIR / "visitor" / "examples").glob("*.json")}
     photo_operations = {"GET /v1/photo/{visitorId}", "GET /v1/photo/thumb/{visitorId}"}
     assert attached == {(op, name) for op in photo_operations for name in on_disk}
+
+
+def test_visitor_id_format_is_documented_and_its_case_assumed() -> None:
+    """40 hex digits is the vendor's [C] fact; lower case is ours, marked as an assumption."""
+    schema = CONTRACT["components"]["parameters"]["visitorId"]["schema"]
+    hex40, lower = schema["allOf"]
+    assert hex40["pattern"] == "^[0-9a-fA-F]{40}$" and hex40["x-source"]["quote"] == "Visitor IDs are 40-hex strings"
+    assert lower["pattern"] == "^[0-9a-f]{40}$" and "x-source" not in lower and lower["x-assumed"]
+
+
+def test_photo_statuses_are_sourced_and_the_token_status_assumed() -> None:
+    for name in ("GET /v1/photo/{visitorId}", "GET /v1/photo/thumb/{visitorId}"):
+        assert OPERATIONS[name].spec["x-source"]["ref"] == "vendor-notes"
+    token = OPERATIONS["POST /v1/oauth/"].spec
+    assert "x-source" not in token and token["x-assumed"]

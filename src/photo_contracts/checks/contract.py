@@ -15,7 +15,14 @@ from typing import Any
 import requests
 from jsonschema.exceptions import relevance
 
-from photo_contracts.contracts import Operation, documented_response, load_contract, schema_uri_for, source_of, validator
+from photo_contracts.contracts import (
+    Operation,
+    documented_response,
+    load_contract,
+    schema_uri_for,
+    source_of,
+    validator,
+)
 from photo_contracts.provenance import Source, assumed, documented
 
 SERVER_ERROR = documented("rfc9110", "The 5xx (Server Error) class of status code indicates that the server is "

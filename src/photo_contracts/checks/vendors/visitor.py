@@ -44,18 +44,20 @@ FACTS = ApiFacts(
     not_found=Rejection(statuses=(200,), codes=("3404",),
                         source=documented(PAGE, "3404 string Invalid visitor ID (APIMethodException)")),
     # VENDOR-NOTES lists 1142, 1157 and 1190 together as "missing/malformed header": any of them.
-    missing_credentials=Rejection(statuses=(200,), codes=("1142", "1157", "1190"),
-                                  source=documented(NOTES, "OAuthException 1142, 1157, 1190 (missing/malformed header)")),
+    missing_credentials=Rejection(
+        statuses=(200,), codes=("1142", "1157", "1190"),
+        source=documented(NOTES, "OAuthException 1142, 1157, 1190 (missing/malformed header)")),
     wrong_credentials=Rejection(statuses=(200,), codes=("1403",),
                                 source=documented(NOTES, "1403 (invalid token)")),
     error_code=error_code,
     probe_operations=(FULL, THUMB),
-    # The vendor answers every error, auth and invalid visitor IDs included, with HTTP 200 and a JSON
-    # body ("Errors are returned with HTTP 200 and `application/json`: the status code alone never
-    # tells an error from an image", VENDOR-NOTES section 2 [C]); these two built-ins judge by status
-    # code alone (401/403, 4xx). credentials_are_enforced, unknown_id_is_documented_error and the
-    # schema checks judge the same answers by error code and body instead.
-    excluded_builtins=("ignored_auth", "negative_data_rejection"),
+    # The vendor answers every error, invalid input included, with HTTP 200 and a JSON body ("Errors
+    # are returned with HTTP 200 and `application/json`: the status code alone never tells an error
+    # from an image", VENDOR-NOTES section 2 [C]): negative_data_rejection, which wants a 4xx for input
+    # the contract forbids, contradicts that. unknown_id_is_documented_error and the schema checks judge
+    # those answers by error code and body instead. (ignored_auth stays: the engine's own judges a
+    # credential-less answer by its body, so a 1190 with HTTP 200 is a rejection to it.)
+    excluded_builtins=("negative_data_rejection",),
 )
 
 INVARIANTS: dict[str, Any] = {}  # no listings, so no pagination, filters or list/detail agreement
