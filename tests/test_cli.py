@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import re
 import signal
@@ -95,8 +97,12 @@ def test_run_live_unreachable_host(tmp_path: Path) -> None:
     cfg = live_config(tmp_path, f"http://127.0.0.1:{closed_port()}")
     result = cli("run", "--target", "live", "--config", str(cfg), "--report-dir", str(tmp_path / "r"),
                  env={"PC_TEST_TOKEN": "secret-value-123"})
-    line = one_line_error(result)
-    assert "cannot reach" in line and "127.0.0.1" in line
+    # Unreachable is a verdict, not a crash: inconclusive (3), every report written, saying why.
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "cannot reach" in result.stdout and "127.0.0.1" in result.stdout
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == "inconclusive" and "cannot reach" in summary["apis"]["cloudcard"]["diagnosis"]
+    assert all((tmp_path / "r" / name).is_file() for name in ("report.html", "junit.xml", "summary.json"))
     assert "secret-value-123" not in result.stdout + result.stderr
 
 

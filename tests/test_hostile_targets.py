@@ -34,6 +34,8 @@ pytestmark = pytest.mark.slow
 TOKEN = "hostile-secret-4d2b9e"
 MAX_BYTES = 50_000
 READ_TIMEOUT = 0.3
+DEADLINE = 1.5  # seconds for one whole request in these runs
+DRIP_SECONDS = 0.25  # between two bytes of a dripping body: far under READ_TIMEOUT, far over DEADLINE in all
 REPORTS = ("report.html", "junit.xml", "summary.json")
 
 
@@ -47,6 +49,8 @@ def hostile_app(mode: str, seen: list[tuple[str, dict[str, str]]], links: dict[s
 
     async def anything(request: Request) -> Response:
         seen.append((request.url.path, dict(request.headers)))
+        if mode == "hang":  # accepts the connection, then never answers (the reachability probe included)
+            await asyncio.sleep(3600)
         if request.method == "HEAD":
             return Response(b"", status_code=200)  # reachable: the trouble is in the answers
         if mode == "huge":
@@ -61,6 +65,15 @@ def hostile_app(mode: str, seen: list[tuple[str, dict[str, str]]], links: dict[s
         if mode == "slow":
             await asyncio.sleep(READ_TIMEOUT * 4)
             return JSONResponse([])
+        if mode == "drip":  # headers at once, then the body one byte a second: per-read timeouts never fire
+            body = json.dumps([photo("http://127.0.0.3/x.jpg")]).encode()
+
+            async def drip() -> AsyncIterator[bytes]:
+                for byte in body:
+                    yield bytes([byte])
+                    await asyncio.sleep(DRIP_SECONDS)
+            return StreamingResponse(drip(), media_type="application/json",
+                                     headers={"Content-Length": str(len(body))})
         if mode == "malformed":
             return Response(b'[{"id": 1, "width": 64, "externalURL": ', media_type="application/json")
         if mode == "redirect-loop":
@@ -111,6 +124,7 @@ max_bytes = {MAX_BYTES}
 read_timeout = {READ_TIMEOUT}
 connect_timeout = 2
 retries = 0
+deadline = {DEADLINE}
 """, encoding="utf-8")
     return path
 
@@ -169,6 +183,42 @@ def test_hostile_answer_becomes_a_finding(tmp_path: Path, mode: str) -> None:
         assert image_seen, "the garbage image was never fetched"
     for name in REPORTS:
         assert TOKEN not in (tmp_path / "reports" / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("mode", ["drip", "hang"])
+def test_a_dripping_or_hanging_api_ends_within_its_deadlines_with_a_finding(tmp_path: Path, mode: str) -> None:
+    """A body dripped a byte at a time, or no answer at all, ends each request at the deadline: a
+    response_within_limits finding, the API stops being asked after two such requests, the run ends."""
+    started = time.monotonic()
+    with hostile(mode) as (base_url, api_seen, _):
+        code, run, output = live_run(tmp_path, base_url)
+    elapsed = time.monotonic() - started
+    late = [f for f in run.findings if f.check == "response_within_limits"]
+    assert late and all("deadline" in f.message or "timed out" in f.message for f in late), output
+    if mode == "drip":
+        assert any("deadline" in f.message for f in late), output
+    assert code == 1, output
+    assert elapsed < 10 * DEADLINE + 10, f"{elapsed:.1f}s: {output}"
+    summary = assert_reports(tmp_path / "reports")
+    assert summary["verdict"] == "findings" and "in a row got no complete answer in time" in \
+        summary["apis"]["cloudcard"]["diagnosis"]
+    assert_no_crash(tmp_path / "reports")
+
+
+def test_run_deadline_stops_every_api_and_still_reports(tmp_path: Path) -> None:
+    with hostile("slow") as (base_url, _, _):
+        path = write_config(tmp_path, base_url, budget=200)
+        text = path.read_text(encoding="utf-8").replace(f"read_timeout = {READ_TIMEOUT}", "read_timeout = 5")
+        text = text.replace(f"deadline = {DEADLINE}", "deadline = 5")  # each answer is slow, none too slow
+        path.write_text(text + "run_deadline = 2\n", encoding="utf-8")
+        cfg = config.load(path, environ={"HOSTILE_TOKEN": TOKEN},
+                          overrides={"target": "live", "report_dir": tmp_path / "reports", "examples": 5})
+        started = time.monotonic()
+        code, run = execute(cfg, out=io.StringIO())
+    assert time.monotonic() - started < 20
+    assert code in (1, 3)
+    summary = assert_reports(tmp_path / "reports")
+    assert "run's deadline (2s) passed" in summary["apis"]["cloudcard"]["diagnosis"]
 
 
 def test_interrupted_run_still_leaves_reports(tmp_path: Path) -> None:

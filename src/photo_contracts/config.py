@@ -34,6 +34,8 @@ class Limits:
     max_pixels: int = 64_000_000  # larger images are not decoded (decompression bombs)
     retries: int = 2  # idempotent requests only, on connection errors and 503/429
     max_retry_after: float = 30.0  # longer Retry-After values end the retries
+    deadline: float = 30.0  # seconds for one whole request: connect, headers and the complete body
+    run_deadline: float = 900.0  # seconds of wall clock for a whole run; then every API stops, with a report
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ and a response-size cap make live runs polite and hostile responses harmless.
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -27,8 +28,20 @@ Observer = Callable[[requests.PreparedRequest, "requests.Response | None", "Base
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
 
+class DeadlineExceeded(requests.Timeout):
+    """No complete response within the per-request deadline (a server that hangs or drips its body)."""
+
+
 class BudgetExhausted(requests.RequestException):
     """The run's request budget for this API is spent; no more requests are sent."""
+
+
+class RunDeadlineReached(BudgetExhausted):
+    """The run's wall-clock deadline has passed: no more requests to any API."""
+
+
+class ApiStalled(BudgetExhausted):
+    """The API let requests run into their deadline again and again (or cannot be reached): stop asking."""
 
 
 class ResponseTooLarge(requests.RequestException):
@@ -117,6 +130,9 @@ class ApiSession(requests.Session):
         self.max_redirects = 5
         self.headers["User-Agent"] = "photo-contracts"
         self.observer: Observer | None = None
+        self.run_deadline_at: float | None = None  # time.monotonic() after which nothing more is sent
+        self.stalled: str | None = None  # why this API gets no more requests (unreachable, hanging)
+        self._deadlines_in_a_row = 0
 
     # Credentials never leave the API's origin, whoever put them on the request.
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
@@ -146,8 +162,12 @@ class ApiSession(requests.Session):
         for attempt in range(attempts):
             self._spend()
             try:
-                response = super().send(request, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                response = self._within_deadline(request, kwargs)
+            except requests.Timeout as exc:  # retrying a server that hangs or drips only waits again
+                self._observe(request, None, exc)
+                self._timed_out()
+                raise
+            except requests.ConnectionError as exc:
                 self._observe(request, None, exc)
                 if attempt + 1 >= attempts:
                     raise
@@ -163,15 +183,45 @@ class ApiSession(requests.Session):
                     self._observe(request, response, None)
                     time.sleep(wait)
                     continue
-            try:
-                self._read_capped(response)
-                self._last.response = response
-            except requests.RequestException as exc:
-                self._observe(request, response, exc)
-                raise
+            self._last.response = response
             self._observe(request, response, None)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _within_deadline(self, request: requests.PreparedRequest, kwargs: dict[str, Any]) -> requests.Response:
+        """Send and read the whole body within `limits.deadline` (and the run's deadline): per-read
+        timeouts never fire on a server that drips one byte a second, so a watchdog ends the wait."""
+        budget = self.limits.deadline
+        if self.run_deadline_at is not None:
+            budget = max(0.0, min(budget, self.run_deadline_at - time.monotonic()))
+        box: dict[str, Any] = {}
+
+        def exchange() -> None:
+            try:
+                box["response"] = requests.Session.send(self, request, **kwargs)
+                self._read_capped(box["response"])
+            except BaseException as exc:  # handed to the caller's thread below
+                box["error"] = exc
+
+        worker = threading.Thread(target=exchange, name="photo-contracts-request", daemon=True)
+        worker.start()
+        worker.join(budget)
+        if worker.is_alive():
+            _abort(box.get("response"))  # the worker's blocked read ends; the thread ends with it
+            raise DeadlineExceeded(f"no complete response within the {budget:g}s deadline "
+                                   f"({'body unfinished' if 'response' in box else 'no headers'})")
+        if "error" in box:
+            raise box["error"]
+        with self._count_lock:
+            self._deadlines_in_a_row = 0
+        return box["response"]
+
+    def _timed_out(self) -> None:
+        with self._count_lock:
+            self._deadlines_in_a_row += 1
+            if self._deadlines_in_a_row >= STALL_AFTER and not self.stalled:
+                self.stalled = (f"{self._deadlines_in_a_row} requests in a row got no complete answer in time "
+                                f"(read timeout {self.limits.read_timeout:g}s, deadline {self.limits.deadline:g}s)")
 
     def _observe(self, request: requests.PreparedRequest, response: requests.Response | None,
                  error: BaseException | None) -> None:
@@ -179,6 +229,11 @@ class ApiSession(requests.Session):
             self.observer(request, response, error)
 
     def _spend(self) -> None:
+        if self.stalled:
+            raise ApiStalled(f"no more requests: {self.stalled}")
+        if self.run_deadline_at is not None and time.monotonic() >= self.run_deadline_at:
+            self.stalled = f"the run's deadline ({self.limits.run_deadline:g}s) passed"
+            raise RunDeadlineReached(f"the run's deadline ({self.limits.run_deadline:g}s) has passed")
         if self.polite:
             with self._count_lock:
                 if self.requests_sent >= self.limits.budget:
@@ -208,6 +263,19 @@ class ApiSession(requests.Session):
                 raise ResponseTooLarge(f"body exceeds the {cap}-byte cap")
         response._content = bytes(body)  # noqa: SLF001 - requests' own slot for a read body
         response._content_consumed = True  # noqa: SLF001
+
+
+STALL_AFTER = 2  # timeouts in a row after which an API gets no more requests this run
+
+
+def _abort(response: requests.Response | None) -> None:
+    """Shut the socket under a response whose body never finishes (best effort)."""
+    sock = getattr(getattr(getattr(response, "raw", None), "_connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def retry_after(value: str | None) -> float | None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ def _resolve_ids(target: Target, configured: dict[str, Any]) -> None:
 def open_targets(config: Config) -> Iterator[dict[str, Target]]:
     """Start sandboxes (or connect to live APIs) for every API of the run; stop them afterwards."""
     targets: dict[str, Target] = {}
+    run_deadline_at = time.monotonic() + config.limits.run_deadline
     with ExitStack() as stack:
         recorder = replayer = None
         if config.record or config.replay:
@@ -126,6 +128,7 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
                 if settings.project_id:
                     configured["project_id"] = settings.project_id
                 _check_reachable(target)
+            session.run_deadline_at = run_deadline_at
             stack.callback(session.close)
             if recorder is not None:
                 recorder.add_api(name, session, target.token, target.live, configured)
@@ -148,11 +151,14 @@ def documented_base(api: str, base_url: str) -> tuple[str, str | None]:
 
 
 def _check_reachable(target: Target) -> None:
-    # No credential and no environment proxies: only "does anything answer there?"
+    """Does anything answer there? No credential, no environment proxies. An API that cannot be reached
+    gets no requests, and its verdict says so (the run still writes every report); one that accepts the
+    connection but does not answer is left to the per-request deadlines: that is a finding about it."""
     with requests.Session() as probe:
         probe.trust_env = False
         try:
             probe.head(target.base_url, timeout=target.session.limits.connect_timeout, allow_redirects=False)
+        except requests.Timeout:
+            return
         except requests.RequestException as exc:
-            reason = type(exc).__name__
-            raise ToolError(f"{target.api.name}: cannot reach {target.base_url} ({reason})") from None
+            target.session.stalled = f"cannot reach {target.base_url} ({type(exc).__name__})"

@@ -30,6 +30,10 @@ def gating(severity: str, strict: bool) -> bool:
 def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | None) -> str | None:
     """Why this API's run judged nothing, or None when it reached what it judges."""
     total = ledger.totals(api)
+    stalled = getattr(target.session, "stalled", None)
+    if stalled and (total.successes == 0 or "in time" in stalled or "deadline" in stalled):
+        return f"{api}: {stalled}" + ("; check base_url and the network" if stalled.startswith("cannot reach") else
+                                      "; the answers it did give were judged")
     where = "the sandbox token" if not target.live else (
         f"the credential in {target.token_env}" if getattr(target, "token_env", None) else "the credential")
     if total.requests == 0 and target.session.budget_hit:
