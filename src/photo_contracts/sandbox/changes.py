@@ -3,6 +3,8 @@
 A change edits the request before the emulator sees it (a filter ignored, auth not
 enforced) or the response after (a field removed, a header changed, an image broken).
 JSON locations use a small path syntax: `$`, `.name`, `[*]`, `[3]`.
+A change touches only what it is about: JSON changes pass other bodies, image changes (re-encode,
+scale, truncate) pass every answer that is not an image, such as a JSON 401 or an S3 XML 404.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ class HttpResponse:
     def media_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
+    @property
+    def is_image(self) -> bool:
+        """An image: typed image/*, or JPEG/PNG/GIF bytes under another type. Image changes leave
+        everything else (a JSON error, an S3 XML error) as the emulator sent it."""
+        return self.media_type.startswith("image/") or self.body.startswith(IMAGE_SIGNATURES)
+
+
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Change:
@@ -68,7 +79,10 @@ class JsonChange(Change):
     def edit_response(self, response: HttpResponse) -> None:
         if "json" not in response.media_type:
             return
-        document = json.loads(response.body)
+        try:
+            document = json.loads(response.body)
+        except ValueError:  # an empty or broken "JSON" body: not this change's business
+            return
         for container, key in locate(document, self.path):
             self.edit(container, key)
         if self.path == "$":
@@ -167,9 +181,13 @@ class ReencodeImage(Change):
     format: str  # a Pillow format name: PNG, GIF, BMP
 
     def edit_response(self, response: HttpResponse) -> None:
-        if response.media_type.startswith("image/") or response.body[:3] == b"\xff\xd8\xff":
+        if not response.is_image:
+            return
+        try:
             with Image.open(io.BytesIO(response.body)) as image:
                 response.body = images.encode(image.convert("RGB"), self.format)
+        except OSError:  # typed as an image but not one Pillow reads: left as it is
+            return
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,10 +197,15 @@ class ScaleImage(Change):
     factor: float
 
     def edit_response(self, response: HttpResponse) -> None:
-        with Image.open(io.BytesIO(response.body)) as image:
-            size = (max(1, round(image.width * self.factor)), max(1, round(image.height * self.factor)))
-            fmt = image.format or "JPEG"
-            response.body = images.encode(image.convert("RGB").resize(size), fmt)
+        if not response.is_image:
+            return
+        try:
+            with Image.open(io.BytesIO(response.body)) as image:
+                size = (max(1, round(image.width * self.factor)), max(1, round(image.height * self.factor)))
+                fmt = image.format or "JPEG"
+                response.body = images.encode(image.convert("RGB").resize(size), fmt)
+        except OSError:  # typed as an image but not one Pillow reads: left as it is
+            return
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,7 +215,8 @@ class TruncateBody(Change):
     keep: float = 0.5
 
     def edit_response(self, response: HttpResponse) -> None:
-        response.body = response.body[: max(1, int(len(response.body) * self.keep))]
+        if response.is_image:
+            response.body = response.body[: max(1, int(len(response.body) * self.keep))]
 
 
 @dataclass(frozen=True, kw_only=True)
