@@ -26,6 +26,7 @@ ALLOWED = {
     "audit": {"errors"},
     "recording": {"", "apis", "errors", "http"},
     "reporting": {"", "findings", "drift"},
+    "fixtures": {"apis", "errors", "sandbox"},
     "target": {"apis", "checks", "config", "contracts", "errors", "http", "jsonpath", "recording", "sandbox"},
     "engine": {"checks", "config", "contracts", "coverage", "drift", "findings", "http", "jsonpath", "provenance",
                "target", "verdict"},
