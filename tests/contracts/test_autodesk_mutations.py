@@ -16,18 +16,15 @@ from photo_contracts.contracts import SCHEMAS_DIR, file_uri, validator
 
 SCHEMAS = SCHEMAS_DIR / "autodesk"
 PHOTO = json.loads((SCHEMAS / "examples" / "photo.json").read_text(encoding="utf-8"))
-# No verbatim example exists for these: built from the documented field names (VENDOR-NOTES section 4).
-GATEWAY_ERROR = {
-    "developerMessage": "The token is not valid", "userMessage": "", "errorCode": "AUTH-006",
-    "more info": "https://aps.autodesk.com/en/docs/oauth/v2/developers_guide/error_handling/",
-}
-SERVICE_ERROR = {"title": "Not Found", "detail": "The media cannot be found", "status": 404}
+# No verbatim example exists for these: built from the documented field names (vendor-notes section 4).
+# Error bodies are not documented (the contract has no `content` for them), so no schema to mutate.
+CURSOR = "o25~l25~i1~sC~f*mN"  # the emulator's cursor grammar (filter-request.json cursorState pattern)
 FILTER_REQUEST = {
     "filter": {
         "createdAt": "2021-03-01..2021-03-31", "takenAt": "2021-03-13T00:00:00Z..",
         "createdBy": ["PER8KQPK2JRT"], "id": [PHOTO["id"]], "title": "wall", "mediaType": ["NORMAL"],
     },
-    "include": ["signedUrls"], "limit": 25, "sort": ["createdAt desc"], "cursorState": "eyJvIjoyNX0",
+    "include": ["signedUrls"], "limit": 25, "sort": ["createdAt desc"], "cursorState": CURSOR,
 }
 FILTER_PAGE = {
     "pagination": {
@@ -44,8 +41,6 @@ BASES: dict[str, Any] = {
     "media.json": PHOTO,
     "signed-urls.json": PHOTO["signedUrls"],
     "urls.json": PHOTO["urls"],
-    "gateway-error.json": GATEWAY_ERROR,
-    "service-error.json": SERVICE_ERROR,
     "filter-request.json": FILTER_REQUEST,
     "filter-page.json": FILTER_PAGE,
 }
@@ -95,14 +90,6 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
     "urls-fileUrl-removed": ("urls.json", drop("fileUrl"), "$"),
     "urls-thumbnail-null": ("urls.json", put(None, "thumbnailUrl"), "$.thumbnailUrl"),
     "urls-fileUrl-no-scheme": ("urls.json", put("developer.api.autodesk.com/x.jpg", "fileUrl"), "$.fileUrl"),
-    "gateway-more-info-removed": ("gateway-error.json", drop("more info"), "$"),
-    "gateway-errorCode-removed": ("gateway-error.json", drop("errorCode"), "$"),
-    "gateway-errorCode-number": ("gateway-error.json", put(6, "errorCode"), "$.errorCode"),
-    "gateway-errorCode-empty": ("gateway-error.json", put("", "errorCode"), "$.errorCode"),
-    "service-error-empty": ("service-error.json", lambda d: d.clear(), "$"),
-    "service-error-status-string": ("service-error.json", put("404", "status"), "$.status"),
-    "service-error-status-2xx": ("service-error.json", put(200, "status"), "$.status"),
-    "service-error-detail-list": ("service-error.json", put([], "detail"), "$.detail"),
     "filter-limit-51": ("filter-request.json", put(51, "limit"), "$.limit"),
     "filter-limit-0": ("filter-request.json", put(0, "limit"), "$.limit"),
     "filter-limit-string": ("filter-request.json", put("25", "limit"), "$.limit"),
@@ -114,6 +101,9 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
     "filter-id-not-uuid": ("filter-request.json", put(["not-a-uuid"], "filter", "id"), "$.filter.id[0]"),
     "filter-sort-undocumented": ("filter-request.json", put(["size asc"], "sort"), "$.sort[0]"),
     "filter-cursorState-empty": ("filter-request.json", put("", "cursorState"), "$.cursorState"),
+    "filter-cursorState-not-issued": ("filter-request.json", put("0", "cursorState"), "$.cursorState"),
+    "filter-cursorState-base64": ("filter-request.json", put("eyJvIjoyNX0", "cursorState"), "$.cursorState"),
+    "filter-cursorState-limit-51": ("filter-request.json", put("o0~l51~i0~sC~f", "cursorState"), "$.cursorState"),
     "page-pagination-removed": ("filter-page.json", drop("pagination"), "$"),
     "page-results-removed": ("filter-page.json", drop("results"), "$"),
     "page-results-object": ("filter-page.json", put({}, "results"), "$.results"),
@@ -133,8 +123,15 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "media-video": ("media.json", put("VIDEO", "mediaType")),
     "media-new-field": ("media.json", put({"width": 640}, "dimensions")),
     "filter-empty-body": ("filter-request.json", lambda d: d.clear()),
+    "filter-cursor-alone": ("filter-request.json",
+                            lambda d: [d.pop(k) for k in ("filter", "include", "limit", "sort")]),
+    "filter-cursor-every-member": ("filter-request.json", put(
+        "o0~l7~i0~stC~f*a2021-03-01..*k..2021-03-31T23:59:59Z*bPER8KQPK2JRT,x%2Ey"
+        "*d5439bfb7-8006-4388-a454-f02560f99566*noffice%20dry*mNIPV", "cursorState")),
     "filter-open-range": ("filter-request.json", put("..2021-03-31T23:59:59", "filter", "createdAt")),
     "page-last-page": ("filter-page.json", drop("pagination", "nextPost")),
+    "page-other-cursor-format": ("filter-page.json",
+                                 put("eyJvIjoyNX0", "pagination", "nextPost", "body", "cursorState")),
 }
 
 

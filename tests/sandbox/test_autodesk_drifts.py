@@ -1,4 +1,4 @@
-"""Each Autodesk drift profile visibly changes the emulator; the faithful emulator shows none of it."""
+"""Each Autodesk drift profile and variant visibly changes the emulator; the faithful emulator shows none of it."""
 
 from __future__ import annotations
 
@@ -45,13 +45,13 @@ def decodes(data: bytes) -> bool:
 # Profile name -> a request and a predicate that is true when the change shows.
 PROBES: dict[str, Probe] = {
     "autodesk-size-as-string": lambda s: isinstance(get_photo(s).json()["size"], str),
-    "autodesk-urls-renamed": lambda s: "urls" not in get_photo(s).json(),
+    "autodesk-urls-as-string": lambda s: isinstance(get_photo(s).json()["urls"], str),
     "autodesk-new-media-type": lambda s: any(
         r["mediaType"] == "PANORAMA" for r in post_filter(s, {"limit": 5}).json()["results"]),
-    "autodesk-gateway-error-shape": lambda s: "errorCode" not in get_photo(s, auth=False).json(),
-    "autodesk-media-type-filter-ignored": lambda s: any(
-        r["mediaType"] != "INFRARED"
-        for r in post_filter(s, {"filter": {"mediaType": ["INFRARED"]}, "limit": 50}).json()["results"]),
+    "autodesk-credentials-rejected-as-404": lambda s: (get_photo(s, auth=False).status_code,
+                                                       post_filter(s, {}, auth=False).status_code) == (404, 404),
+    "autodesk-taken-at-not-iso": lambda s: all(
+        r["takenAt"] == "13/03/2021 18:15" for r in post_filter(s, {"limit": 5}).json()["results"]),
     "autodesk-limit-ignored": lambda s: len(post_filter(s, {"limit": 5}).json()["results"]) != 5,
     "autodesk-auth-not-enforced": lambda s: get_photo(s, auth=False).status_code == 200,
     "autodesk-filter-server-error": lambda s: post_filter(s, {}).status_code >= 500,
@@ -61,7 +61,24 @@ PROBES: dict[str, Probe] = {
     "autodesk-updated-before-created": lambda s: get_photo(s).json()["updatedAt"] < get_photo(s).json()["createdAt"],
     "autodesk-429-without-retry-after": lambda s: (lambda r: r.status_code == 429 and "retry-after" not in r.headers)(
         get_photo(s)),
+    # Variants: documented but different.
+    "autodesk-doc-401-empty": lambda s: (lambda r: r.status_code == 401 and r.content == b""
+                                         and "content-type" not in r.headers)(get_photo(s, auth=False)),
+    "autodesk-doc-401-two-fields": lambda s: set(get_photo(s, auth=False).json()) == {"developerMessage", "errorCode"},
+    "autodesk-doc-403-text-plain": lambda s: (lambda r: r.status_code == 403 and r.text == "403 Forbidden"
+                                              and r.headers["content-type"].startswith("text/plain"))(
+        requests.get(f"{s.base_url}/projects/{OTHER_PROJECT}/photos/{EXAMPLE_PHOTO_ID}", headers=s.auth_headers(),
+                     timeout=5)),
+    "autodesk-doc-credentials-403": lambda s: (get_photo(s, auth=False).status_code,
+                                               post_filter(s, {}, auth=False).status_code) == (403, 403),
+    "autodesk-doc-utc-z": lambda s: get_photo(s).json()["createdAt"].endswith("Z") and all(
+        r["takenAt"].endswith("Z") for r in post_filter(s, {"limit": 5}).json()["results"]),
+    "autodesk-doc-extra-fields": lambda s: "tags" in get_photo(s).json() and all(
+        "folderId" in r for r in post_filter(s, {"limit": 5}).json()["results"]),
+    "autodesk-doc-filter-order": lambda s: (lambda taken: taken == sorted(taken))(
+        [r["takenAt"] for r in post_filter(s, {"limit": 50}).json()["results"]]),
 }
+OTHER_PROJECT = "0f6a1c0e-8a3e-4b8e-9a57-3d1a7c0f2b11"
 PROFILES = sorted(name for name, profile in catalog().items() if profile.api == "autodesk")
 
 
@@ -72,14 +89,16 @@ def faithful() -> Iterator[Sandbox]:
 
 
 def test_every_profile_has_a_probe() -> None:
-    assert len(PROFILES) >= 6
+    assert len([n for n in PROFILES if not catalog()[n].is_variant]) >= 6
+    assert len([n for n in PROFILES if catalog()[n].is_variant]) >= 4
     assert set(PROBES) == set(PROFILES)
 
 
 @pytest.mark.parametrize("name", PROFILES)
 def test_profile_names_a_known_check(name: str) -> None:
     profile = catalog()[name]
-    assert profile.check in KNOWN_CHECKS and profile.description and profile.operations
+    assert (profile.check is None if profile.name.startswith("autodesk-doc-") else profile.check in KNOWN_CHECKS)
+    assert profile.description and profile.operations
 
 
 @pytest.mark.parametrize("name", PROFILES)

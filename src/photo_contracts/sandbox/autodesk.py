@@ -7,20 +7,18 @@ Choices where the vendor documents nothing ([I], written down in schemas/DISCREP
   date-only bounds cover the whole day, invalid calendar days roll over leniently);
   id/createdBy/mediaType lists match any value; title is a case-insensitive substring;
 - sort: 'createdAt desc' by default, keys applied in order, ties broken by id;
-- cursorState: opaque (base64url JSON of offset, filter, sort, limit, include); nextPost.body is
-  {"cursorState"} alone, as documented; a body that also repeats filter/include/limit/sort is
-  accepted. A filter or sort that differs from the cursor's -> 400.
+- cursorState: text in the grammar of CURSOR_PATTERN (below), carrying offset, limit, include,
+  sort and filter, so nextPost.body is {"cursorState"} alone, as documented; every string of the
+  grammar is accepted. Members the body also sends take precedence over the cursor's.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -107,22 +105,81 @@ def ordered(items: list[Media], sort: list[str]) -> list[Media]:
     return result
 
 
+# cursorState ------------------------------------------------------------------------------
+# The vendor documents cursorState only as the value pagination.nextPost.body carries. This
+# emulator's cursors are plain text in a small grammar that carries the whole query (offset,
+# limit, include, sort, filter), so that nextPost.body can be {"cursorState"} alone, as documented,
+# and EVERY string of the grammar is a cursor it accepts: filter-request.json states the grammar
+# as the pattern of cursorState (CURSOR_PATTERN, the same text), so generated cursors are valid.
+#   o<offset>~l<limit>~i<0|1>~s<sort>~f[*a<createdAt range>][*k<takenAt range>][*b<createdBy,...>]
+#                                      [*d<id,...>][*n<title>][*m<media types>]
+# sort: c/C createdAt asc/desc, t/T takenAt asc/desc; media types N I P V; free text is
+# percent-encoded (only A-Z a-z 0-9 _ - % remain), decoded leniently.
+_DATE = (r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+         r"(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?")
+_RANGE = rf"({_DATE})?\.\.({_DATE})?"
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_TEXT = r"[A-Za-z0-9_%-]"
+_CURSOR_PARTS = (
+    ("o", r"o(0|[1-9][0-9]{0,8})"), ("l", r"~l([1-9]|[1-4][0-9]|50)"), ("i", r"~i[01]"), ("s", r"~s[cCtT]{1,4}"),
+    (None, "~f"),
+    ("a", rf"(\*a{_RANGE})?"), ("k", rf"(\*k{_RANGE})?"), ("b", rf"(\*b{_TEXT}+(,{_TEXT}+)*)?"),
+    ("d", rf"(\*d{_UUID}(,{_UUID})*)?"), ("n", rf"(\*n{_TEXT}*)?"), ("m", r"(\*m[NIPV]+)?"),
+)
+CURSOR_PATTERN = "^" + "".join(part for _, part in _CURSOR_PARTS) + "$"
+_CURSOR = re.compile("".join(f"(?P<{name}>{part})" if name else part for name, part in _CURSOR_PARTS), re.ASCII)
+SORT_CODES = {"createdAt asc": "c", "createdAt desc": "C", "takenAt asc": "t", "takenAt desc": "T"}
+MEDIA_CODES = {"NORMAL": "N", "INFRARED": "I", "PHOTOSPHERE": "P", "VIDEO": "V"}
+_SORTS = {code: key for key, code in SORT_CODES.items()}
+_MEDIA = {code: name for name, code in MEDIA_CODES.items()}
+
+
+def _text(value: str) -> str:
+    return quote(value, safe="").replace(".", "%2E").replace("~", "%7E")
+
+
 def encode_cursor(state: dict[str, Any]) -> str:
-    raw = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """The cursor of a query (o offset, l limit, i include, s sort, f filter)."""
+    sort, seen = "", set()
+    for key in state["s"]:  # a later key on a field already sorted on cannot change the order
+        if key.split(" ")[0] not in seen:
+            seen.add(key.split(" ")[0])
+            sort += SORT_CODES[key]
+    query, text = state["f"], f"o{int(state['o'])}~l{int(state['l'])}~i{int('signedUrls' in state['i'])}~s{sort}~f"
+    for name, code in (("createdAt", "a"), ("takenAt", "k")):
+        if name in query:
+            text += f"*{code}{query[name]}"
+    if "createdBy" in query:
+        text += "*b" + ",".join(_text(v) for v in query["createdBy"])
+    if "id" in query:
+        text += "*d" + ",".join(query["id"])
+    if "title" in query:
+        text += "*n" + _text(query["title"])
+    if "mediaType" in query:
+        text += "*m" + "".join(MEDIA_CODES[m] for m in query["mediaType"])
+    return text
 
 
 def decode_cursor(text: str) -> dict[str, Any] | None:
-    try:
-        state = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (ValueError, binascii.Error):
+    """The query a cursor carries; None for a string outside the grammar."""
+    match = _CURSOR.fullmatch(text)
+    if match is None:
         return None
-    if not isinstance(state, dict) or set(state) != {"o", "f", "s", "l", "i"}:
-        return None
-    offset = state["o"]
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        return None
-    return state
+    part = match.groupdict()
+    query: dict[str, Any] = {}
+    for name, code in (("createdAt", "a"), ("takenAt", "k")):
+        if part[code]:
+            query[name] = part[code][2:]
+    if part["b"]:
+        query["createdBy"] = [unquote(v) for v in part["b"][2:].split(",")]
+    if part["d"]:
+        query["id"] = part["d"][2:].split(",")
+    if part["n"]:
+        query["title"] = unquote(part["n"][2:])
+    if part["m"]:
+        query["mediaType"] = [_MEDIA[c] for c in part["m"][2:]]
+    return {"o": int(part["o"][1:]), "l": int(part["l"][2:]), "i": ["signedUrls"] if part["i"] == "~i1" else [],
+            "s": [_SORTS[c] for c in part["s"][2:]], "f": query}
 
 
 class PhotosApi:
@@ -178,20 +235,21 @@ class PhotosApi:
         return None if error is None else f"{error.json_path}: {error.message}"
 
     def _query(self, body: dict[str, Any]) -> dict[str, Any] | str:
-        """The page to serve (filter, sort, limit, include, offset), or why the body is a 400."""
+        """The page to serve (filter, sort, limit, include, offset), or why the body is a 400.
+
+        [I] A cursor carries the query it continues; members the body also sends take precedence
+        (nextPost.body is the cursor alone, as documented, so a client that follows it continues)."""
         if problem := self._invalid(body):
             return problem
-        if "cursorState" not in body:
-            return {"f": body.get("filter", {}), "s": body.get("sort", DEFAULT_SORT),
-                    "l": body.get("limit", DEFAULT_LIMIT), "i": body.get("include", []), "o": 0}
-        cursor = decode_cursor(body["cursorState"])
-        if cursor is None or self._invalid({"filter": cursor["f"], "sort": cursor["s"],
-                                            "limit": cursor["l"], "include": cursor["i"]}):
-            return "cursorState is not valid"
-        pairs = (("filter", "f"), ("sort", "s"))
-        if any(key in body and body[key] != cursor[short] for key, short in pairs):
-            return "cursorState belongs to another filter or sort"
-        return dict(cursor, l=body.get("limit", cursor["l"]), i=body.get("include", cursor["i"]))
+        state = {"f": {}, "s": DEFAULT_SORT, "l": DEFAULT_LIMIT, "i": [], "o": 0}
+        if "cursorState" in body:
+            state = decode_cursor(body["cursorState"]) or {}
+            if not state:
+                return "cursorState is not valid"
+        for key, short in (("filter", "f"), ("sort", "s"), ("limit", "l"), ("include", "i")):
+            if key in body:
+                state[short] = body[key]
+        return state
 
     async def filter_photos(self, request: Request) -> Response:
         if denied := self._authenticate(request) or self._project(request):

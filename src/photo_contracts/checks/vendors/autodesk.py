@@ -1,4 +1,9 @@
-"""Autodesk ACC Photos: `size` against the file, signed URLs on S3, cursor pagination."""
+"""Autodesk ACC Photos: `size` against the file, signed URLs on S3, cursor pagination.
+
+Sources: `autodesk-acc-photos-get-photo` (the GET page: status table, body table, example) and
+`vendor-notes` section 4 (photos:filter, the gateway). The filter semantics, the default order and
+that filter results are the media GET returns are not documented: those promises are assumptions.
+"""
 
 from __future__ import annotations
 
@@ -15,29 +20,60 @@ from photo_contracts.checks.invariants import (
     ids_of,
     items_agree_with_details,
     ordered,
-    same_sequence,
 )
 from photo_contracts.checks.registry import CheckFailed, invariant, require_ids
+from photo_contracts.provenance import Source, assumed, documented
 
 DETAIL = "GET /projects/{projectId}/photos/{photoId}"
 FILTER = "POST /projects/{projectId}/photos:filter"
 SIGNED = {"original": "signedUrls.fileUrl", "thumbnail": "signedUrls.thumbnailUrl"}
+GET_PAGE = "autodesk-acc-photos-get-photo"
+
+# The promises, in the vendor's words (or marked as ours).
+SIGNED_URLS = documented(GET_PAGE, "Accessible by anyone but is short-lived. Must be explicitly requested via "
+                                   "`include field")
+SIZE = documented(GET_PAGE, "size number | Filesize of the media in bytes")
+# The example's thumbnail: a `_t.jpg` file served as image/jpeg.
+THUMBNAIL_JPEG = documented(GET_PAGE, "c35b8b28-859e-4256-a3bc-41772a673260_t.jpg%22&response-content-type="
+                                      "image%2Fjpeg")
+NOT_FOUND = documented(GET_PAGE, "404 Not Found | The resource cannot be found")
+# The GET page answers bad credentials with 403; the gateway in front of it with 401 (AUTH-006, AUTH-012).
+BAD_CREDENTIALS = documented(GET_PAGE, "403 Forbidden | The request was not accepted because it lacked valid "
+                                       "authentication credentials")
+PAGE_SHAPE = documented("vendor-notes", '{"pagination": {"limit", "nextPost": {"url", "body": {"cursorState"}}}, '
+                                        '"results": [...]}')
+LAST_PAGE = documented("vendor-notes", "no `nextPost` on the last page")
+LIMIT = documented("vendor-notes", '"limit" (default 25, max 50)')
+NEXT_URL = assumed("nextPost.url is the photos:filter URL of the same API (the docs name url, not where it points)")
+SAME_ORDER = assumed("without a sort every walk of photos:filter lists the media in one order, whatever the limit "
+                     "(the default order is not documented)")
+FILTER_SEMANTICS = assumed("filter.mediaType and filter.id return exactly the media with those values (the docs "
+                           "name the filter members, not how they match)")
+SAME_MEDIA = assumed("photos:filter results are the media GET photos/{photoId} returns (the docs show results: [...] "
+                     "without their shape)")
+UPDATED = documented(GET_PAGE, "The time when the media was last updated")
+DELETED = documented(GET_PAGE, "The time when the media was deleted at")
+DELETED_LAST = assumed("a deletion is the last change of a media, so updatedAt <= deletedAt (the docs do not "
+                       "relate them)")
 
 FACTS = ApiFacts(
     records=(
-        ImageRecord((DETAIL,), "$", SIGNED, byte_size="size"),
-        ImageRecord((FILTER,), "$.results[*]", SIGNED, byte_size="size"),
+        ImageRecord((DETAIL,), "$", SIGNED, byte_size="size", sources={"links": SIGNED_URLS, "byte_size": SIZE}),
+        ImageRecord((FILTER,), "$.results[*]", SIGNED, byte_size="size",
+                    sources={"links": SIGNED_URLS, "byte_size": SIZE}),
     ),
     thumbnail_formats=("JPEG",),
+    thumbnail_source=THUMBNAIL_JPEG,
     ids=(
         IdSource("projectId", "project_id"),
         IdSource("photoId", "photo_ids", "POST", "/projects/{projectId}/photos:filter", "$.results[*].id",
                  body={"limit": 50}),
     ),
     unknown_ids={"photoId": "00000000-0000-4000-8000-000000000000"},
-    not_found=Rejection((404,)),
-    missing_credentials=Rejection((401,)),
-    wrong_credentials=Rejection((401,)),
+    not_found=Rejection((404,), source=NOT_FOUND),
+    # 403 from the GET page's table, 401 from the gateway (vendor-notes section 4): either is documented.
+    missing_credentials=Rejection((401, 403), source=BAD_CREDENTIALS),
+    wrong_credentials=Rejection((401, 403), source=BAD_CREDENTIALS),
     probe_operations=(DETAIL,),
 )
 
@@ -57,11 +93,12 @@ def walk(target: Any, body: dict[str, Any]) -> list[list[Any]]:
         page = fetch_json(target, "POST", path, json=request)
         results = page.get("results") if isinstance(page, dict) else None
         if not isinstance(results, list):
-            raise CheckFailed("Received no results array from photos:filter / Documented: a filter page")
+            raise CheckFailed("Received no results array from photos:filter / Documented: a filter page",
+                              source=PAGE_SHAPE)
         limit = body.get("limit", 25)
         if len(results) > limit:
             raise CheckFailed(f"Received {len(results)} results with limit {limit} / Documented: at most limit",
-                              json_path="$.results")
+                              source=LIMIT, json_path="$.results")
         pages.append(results)
         following = (page.get("pagination") or {}).get("nextPost")
         if not following:
@@ -70,18 +107,40 @@ def walk(target: Any, body: dict[str, Any]) -> list[list[Any]]:
         url = str(following.get("url", ""))
         if url and not url.startswith(target.base_url):
             raise CheckFailed(f"Received nextPost.url {url} outside the API / Documented: the filter URL",
-                              json_path="$.pagination.nextPost.url")
+                              source=NEXT_URL, json_path="$.pagination.nextPost.url")
     raise CheckFailed(f"Received nextPost on page {MAX_PAGES} and beyond with limit {body.get('limit')} / "
-                      "Documented: no nextPost on the last page", json_path="$.pagination.nextPost")
+                      "Documented: no nextPost on the last page", source=LAST_PAGE, json_path="$.pagination.nextPost")
 
 
 def _everything(target: Any, body: dict[str, Any] | None = None) -> list[Any]:
     return [item for page in walk(target, {"limit": 50, **(body or {})}) for item in page]
 
 
-@invariant(FILTER, source=None)
+def pages_are_the_listing(pages: list[list[Any]], full: list[Any], what: str) -> None:
+    """Pages are disjoint and together hold exactly the listing [D]; in the listing's order [I]."""
+    seen: set[Any] = set()
+    for number, page in enumerate(pages, 1):
+        repeated = [i for i in page if i in seen]
+        if repeated:
+            raise CheckFailed(f"Received id {repeated[0]!r} again on page {number} of {what} / "
+                              "Documented: each page continues the previous one", source=PAGE_SHAPE)
+        seen.update(page)
+    walked = [i for page in pages for i in page]
+    missing = [i for i in full if i not in seen]
+    extra = [i for i in walked if i not in set(full)]
+    if missing or extra:
+        detail = f"{len(missing)} missing (e.g. {missing[0]!r})" if missing else \
+            f"{len(extra)} not in the full listing (e.g. {extra[0]!r})"
+        raise CheckFailed(f"Received {len(walked)} ids paging through {what}, {detail}, against {len(full)} in the "
+                          "full listing / Documented: the pages together are the listing", source=PAGE_SHAPE)
+    if walked != full:
+        raise CheckFailed(f"Received the media of {what} in another order than the full listing / "
+                          "Assumed: one order whatever the limit", source=SAME_ORDER)
+
+
+@invariant(FILTER, source=LAST_PAGE)
 def pagination_is_consistent(target: Any, config: Any) -> None:
-    """Cursor pages are disjoint, terminate, and together are the listing, for any limit."""
+    """Cursor pages hold at most limit media, are disjoint, terminate, and together are the listing."""
     require_ids(target, "projectId")
     full = ids_of(_everything(target), "id")
 
@@ -89,14 +148,14 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
     @given(limit=st.integers(1, 50))
     def pages_make_the_listing(limit: int) -> None:
         pages = [ids_of(page, "id") for page in walk(target, {"limit": limit})]
-        same_sequence([p for p in pages if p], full, f"photos:filter with limit {limit}")
+        pages_are_the_listing([p for p in pages if p], full, f"photos:filter with limit {limit}")
 
     pages_make_the_listing()
 
 
-@invariant(FILTER, source=None)
+@invariant(FILTER, source=FILTER_SEMANTICS)
 def filters_are_honoured(target: Any, config: Any) -> None:
-    """filter.mediaType and filter.id return exactly the matching media."""
+    """filter.mediaType and filter.id return exactly the matching media (the matching is assumed)."""
     require_ids(target, "projectId")
     everything = _everything(target)
 
@@ -107,21 +166,23 @@ def filters_are_honoured(target: Any, config: Any) -> None:
         for index, item in enumerate(chosen):
             if item.get("mediaType") != media:
                 raise CheckFailed(f"Received mediaType {item.get('mediaType')!r} for filter.mediaType [{media}] / "
-                                  f"Documented: only {media}", json_path=f"$.results[{index}].mediaType")
+                                  f"Assumed: only {media}", source=FILTER_SEMANTICS,
+                                  json_path=f"$.results[{index}].mediaType")
         expected = sum(1 for item in everything if item.get("mediaType") == media)
         if len(chosen) != expected:
             raise CheckFailed(f"Received {len(chosen)} media for mediaType {media} but the listing has {expected} / "
-                              "Documented: every matching media")
+                              "Assumed: every matching media", source=FILTER_SEMANTICS)
         wanted = sorted({everything[i]["id"] for i in picks if i < len(everything)})
         if wanted:
             got = sorted(ids_of(_everything(target, {"filter": {"id": wanted}}), "id"))
             if got != wanted:
-                raise CheckFailed(f"Received ids {got} for filter.id {wanted} / Documented: exactly those media")
+                raise CheckFailed(f"Received ids {got} for filter.id {wanted} / Assumed: exactly those media",
+                                  source=FILTER_SEMANTICS)
 
     only_and_all_matching()
 
 
-@invariant(FILTER, source=None)
+@invariant(FILTER, source=SAME_MEDIA)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A filtered media and GET photos/{photoId} agree on every field both carry."""
     require_ids(target, "projectId")
@@ -130,14 +191,28 @@ def list_matches_detail(target: Any, config: Any) -> None:
                              lambda item: f"/projects/{project}/photos/{item.get('id')}", SIGNED_ONLY, "$.results")
 
 
-@invariant(FILTER, source=None)
+def _ordered(record: dict[str, Any], earlier: str, later: str, at: str, source: Source,
+             operation: str | None = None) -> None:
+    try:
+        ordered(record, earlier, later, at, operation)
+    except CheckFailed as failed:
+        raise CheckFailed(failed.message, source=source, json_path=failed.json_path,
+                          operation=failed.operation) from None
+
+
+def _timestamps(record: dict[str, Any], at: str, operation: str | None = None) -> None:
+    _ordered(record, "createdAt", "updatedAt", at, UPDATED, operation)  # "last updated": not before created
+    _ordered(record, "createdAt", "deletedAt", at, DELETED, operation)
+    _ordered(record, "updatedAt", "deletedAt", at, DELETED_LAST, operation)
+
+
+@invariant(FILTER, source=UPDATED)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
-    """createdAt <= updatedAt <= deletedAt for every listed media, and in the detail of any media."""
+    """createdAt <= updatedAt (documented by "last updated"), updatedAt <= deletedAt (assumed), listed and in detail."""
     require_ids(target, "projectId")
     everything = _everything(target)
     for index, item in enumerate(everything):
-        ordered(item, "createdAt", "updatedAt", f"$.results[{index}]")
-        ordered(item, "updatedAt", "deletedAt", f"$.results[{index}]")
+        _timestamps(item, f"$.results[{index}]")
     if not everything:
         return
 
@@ -145,8 +220,7 @@ def timestamps_are_ordered(target: Any, config: Any) -> None:
     @given(index=st.integers(0, len(everything) - 1))
     def detail_is_ordered(index: int) -> None:
         detail = fetch_json(target, "GET", f"/projects/{target.ids['projectId'][0]}/photos/{everything[index]['id']}")
-        ordered(detail, "createdAt", "updatedAt", "$", DETAIL)
-        ordered(detail, "updatedAt", "deletedAt", "$", DETAIL)
+        _timestamps(detail, "$", DETAIL)
 
     detail_is_ordered()
 

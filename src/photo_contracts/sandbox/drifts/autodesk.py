@@ -1,17 +1,21 @@
-"""Drift profiles of the autodesk emulator: each changes one documented behaviour."""
+"""Drift profiles of the autodesk emulator: each changes one documented behaviour, which its check
+reports under an x-source mark. VARIANTS: answers the vendor's documents allow but the faithful
+emulator does not give; the suite must keep its faithful verdict on each."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from photo_contracts.sandbox.changes import (
     Change,
+    HttpRequest,
     HttpResponse,
     IgnoreParam,
     Offset,
     ReencodeImage,
-    RenameField,
     ReplaceValue,
     SetStatus,
     SkipAuth,
@@ -36,6 +40,112 @@ class ReplaceAtPaths(Change):
             ReplaceValue(path=path, value=self.value).edit_response(response)
 
 
+@dataclass(frozen=True, kw_only=True)
+class EmptyBody(Change):
+    """No body at all (Content-Length: 0, no Content-Type), as Autodesk's own 401 example."""
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.body = b""
+        response.headers.pop("content-type", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlainText(Change):
+    """The answer as text/plain, with another status if given (Autodesk's own 403 example)."""
+
+    text: str
+    status: int | None = None
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.status = self.status or response.status
+        response.body = self.text.encode()
+        response.headers["content-type"] = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetOnlyStatus(Change):
+    """Another status, the body and headers left as they are."""
+
+    status: int
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.status = self.status
+
+
+def _edit_json(response: HttpResponse, edit: Any) -> None:
+    if "json" not in response.media_type:
+        return
+    document = json.loads(response.body)
+    document = edit(document)
+    response.body = json.dumps(document).encode()
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeepMembers(Change):
+    """A JSON object body keeps only the named members."""
+
+    names: tuple[str, ...]
+
+    def edit_response(self, response: HttpResponse) -> None:
+        _edit_json(response, lambda d: {k: v for k, v in d.items() if k in self.names} if isinstance(d, dict) else d)
+
+
+def _media(document: Any) -> list[dict[str, Any]]:
+    """The media of a GET answer (the body) or of a filter page (its results)."""
+    if isinstance(document, dict) and isinstance(document.get("results"), list):
+        return [m for m in document["results"] if isinstance(m, dict)]
+    return [document] if isinstance(document, dict) and "id" in document else []
+
+
+TIMESTAMPS = ("createdAt", "updatedAt", "deletedAt", "takenAt", "userCreatedAt")
+_ZONED = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class UtcZone(Change):
+    """Every media timestamp written with its UTC zone, `2021-03-14T10:20:33Z`."""
+
+    def edit_response(self, response: HttpResponse) -> None:
+        def edit(document: Any) -> Any:
+            for media in _media(document):
+                for name in TIMESTAMPS:
+                    if isinstance(media.get(name), str) and not _ZONED.search(media[name]):
+                        media[name] += "Z"
+            return document
+        _edit_json(response, edit)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtraMembers(Change):
+    """Every media carries members the docs do not list."""
+
+    members: tuple[tuple[str, Any], ...]
+
+    def edit_response(self, response: HttpResponse) -> None:
+        def edit(document: Any) -> Any:
+            for media in _media(document):
+                media.update(dict(self.members))
+            return document
+        _edit_json(response, edit)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefaultSort(Change):
+    """Another order when the request gives none: a first photos:filter request without sort gets `sort`
+    (the cursor of its next pages carries it on)."""
+
+    sort: tuple[str, ...]
+
+    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return
+        if isinstance(body, dict) and "sort" not in body and "cursorState" not in body:
+            body["sort"] = list(self.sort)
+            request.body = json.dumps(body).encode()
+
+
 PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="autodesk-size-as-string",
@@ -46,12 +156,13 @@ PROFILES: tuple[DriftProfile, ...] = (
         change=Stringify(path="$.size", when_status=200),
     ),
     DriftProfile(
-        name="autodesk-urls-renamed",
+        name="autodesk-urls-as-string",
         api="autodesk",
-        description="The required urls object is renamed to links.",
+        description="urls, documented as an object (fileUrl, thumbnailUrl), is sent as one URL string.",
         check="response_schema_conformance",
         operations=(GET_PHOTO,),
-        change=RenameField(path="$.urls", to="links", when_status=200),
+        change=ReplaceValue(path="$.urls", value="https://developer.api.autodesk.com/construction/photos/assets/a.jpg",
+                            when_status=200),
     ),
     DriftProfile(
         name="autodesk-new-media-type",
@@ -62,21 +173,21 @@ PROFILES: tuple[DriftProfile, ...] = (
         change=ReplaceValue(path="$.results[*].mediaType", value="PANORAMA", when_status=200),
     ),
     DriftProfile(
-        name="autodesk-gateway-error-shape",
+        name="autodesk-credentials-rejected-as-404",
         api="autodesk",
-        description="The gateway's 401 body loses developerMessage/errorCode for a bare {error}.",
-        # Generated cases always carry the real token; the error check is what sees 401 bodies.
+        description="Missing or wrong credentials get 404 instead of the documented 401 (gateway) or 403.",
+        # Generated cases always carry the real token; the error check is what sends bad ones.
         check="credentials_are_enforced",
         operations=(GET_PHOTO, FILTER),
-        change=ReplaceValue(path="$", value={"error": "unauthorized"}, when_status=401),
+        change=SetOnlyStatus(status=404, when_status=401),
     ),
     DriftProfile(
-        name="autodesk-media-type-filter-ignored",
+        name="autodesk-taken-at-not-iso",
         api="autodesk",
-        description="photos:filter ignores filter.mediaType and lists every media type.",
-        check="filters_are_honoured",
+        description="photos:filter results write takenAt as 13/03/2021 18:15, not the documented ISO 8601.",
+        check="response_schema_conformance",
         operations=(FILTER,),
-        change=IgnoreParam(name="filter.mediaType", location="body"),
+        change=ReplaceValue(path="$.results[*].takenAt", value="13/03/2021 18:15", when_status=200),
     ),
     DriftProfile(
         name="autodesk-limit-ignored",
@@ -143,5 +254,66 @@ PROFILES: tuple[DriftProfile, ...] = (
         operations=(GET_PHOTO,),
         change=SetStatus(status=429, body={"developerMessage": "Rate limit exceeded", "userMessage": "",
                                            "errorCode": "RATE-001", "more info": "https://aps.autodesk.com/"}),
+    ),
+)
+
+VARIANTS: tuple[DriftProfile, ...] = (
+    DriftProfile(
+        name="autodesk-doc-401-empty",
+        api="autodesk",
+        description="The gateway's 401 has no body (Content-Length: 0), as in Autodesk's own example.",
+        check=None,
+        operations=(GET_PHOTO, FILTER),
+        change=EmptyBody(when_status=401),
+    ),
+    DriftProfile(
+        name="autodesk-doc-401-two-fields",
+        api="autodesk",
+        description="The gateway's 401 carries only developerMessage and errorCode (no userMessage, no more info).",
+        check=None,
+        operations=(GET_PHOTO, FILTER),
+        change=KeepMembers(names=("developerMessage", "errorCode"), when_status=401),
+    ),
+    DriftProfile(
+        name="autodesk-doc-403-text-plain",
+        api="autodesk",
+        description="403 answers are text/plain, as in Autodesk's own example (the body is not documented).",
+        check=None,
+        operations=(GET_PHOTO, FILTER),
+        change=PlainText(text="403 Forbidden", when_status=403),
+    ),
+    DriftProfile(
+        name="autodesk-doc-credentials-403",
+        api="autodesk",
+        description="Missing or wrong credentials get the GET page's 403 ('lacked valid authentication credentials') "
+                    "instead of the gateway's 401.",
+        check=None,
+        operations=(GET_PHOTO, FILTER),
+        change=SetOnlyStatus(status=403, when_status=401),
+    ),
+    DriftProfile(
+        name="autodesk-doc-utc-z",
+        api="autodesk",
+        description="Timestamps carry their UTC zone (2021-03-14T10:20:33Z), as the text says, unlike the example.",
+        check=None,
+        operations=(GET_PHOTO, FILTER),
+        change=UtcZone(when_status=200),
+    ),
+    DriftProfile(
+        name="autodesk-doc-extra-fields",
+        api="autodesk",
+        description="Every media carries fields the docs do not list (folderId, tags).",
+        check=None,
+        operations=(GET_PHOTO, FILTER),
+        change=ExtraMembers(members=(("folderId", "urn:adsk.wipprod:fs.folder:co.x1"), ("tags", [])), when_status=200),
+    ),
+    DriftProfile(
+        name="autodesk-doc-filter-order",
+        api="autodesk",
+        description="photos:filter without a sort lists oldest photo first (takenAt asc), not newest created first; "
+                    "the default order is not documented.",
+        check=None,
+        operations=(FILTER,),
+        change=DefaultSort(sort=("takenAt asc",)),
     ),
 )
