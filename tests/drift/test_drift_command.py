@@ -80,9 +80,8 @@ PROFILES = {
         ("GET /v2/photos/{id}.json", "missing-field", "$.photo.original", "", "breaking"),
     }),
     # ... renamed one: the old name is missing, the new one undocumented
-    "autodesk-urls-renamed": ("autodesk", 1, {
-        (GET_AUTODESK, "missing-field", "$.urls", "", "breaking"),
-        (GET_AUTODESK, "undocumented-field", "$.links", "", "info"),
+    "autodesk-urls-as-string": ("autodesk", 1, {
+        (GET_AUTODESK, "type-change", "$.urls", "string", "breaking"),
     }),
     # ... changed a type
     "fulcrum-file-size-as-string": ("fulcrum", 1, {
@@ -105,7 +104,7 @@ PROFILES = {
 }
 
 
-ACCEPTED = ("fulcrum-original-url-removed", "autodesk-urls-renamed")  # also accepted, then run again
+ACCEPTED = ("fulcrum-original-url-removed", "autodesk-urls-as-string")  # also accepted, then run again
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
 from photo_contracts.checks.registry import CheckFailed
+from photo_contracts.provenance import Source
+
+# Each helper takes the `source` of the promise its caller checks; None falls back to the invariant's own.
 
 MAX_PAGES = 200  # a walk that needs more pages than this is a cursor that does not terminate
 
@@ -26,30 +29,31 @@ def as_property(config: Any, examples: int = 5) -> Callable[[Callable[..., None]
     return decorate
 
 
-def fetch_json(target: Any, method: str, path: str, **kwargs: Any) -> Any:
+def fetch_json(target: Any, method: str, path: str, source: Source | None = None, **kwargs: Any) -> Any:
     """A JSON body the invariant needs; an error status or non-JSON answer is itself a failure."""
     response = target.call(method, path, **kwargs)
     if not response.ok:
-        raise CheckFailed(f"Received HTTP {response.status_code} for {method} {path} / Documented: 200", response=response)
+        raise CheckFailed(f"Received HTTP {response.status_code} for {method} {path} / Documented: 200",
+                          response=response, source=source)
     try:
         return response.json()
     except ValueError:
         raise CheckFailed(f"Received a body that is not JSON for {method} {path} / Documented: JSON",
-                          response=response) from None
+                          response=response, source=source) from None
 
 
 def ids_of(items: Iterable[Any], key: str) -> list[Any]:
     return [item.get(key) if isinstance(item, dict) else None for item in items]
 
 
-def same_sequence(pages: list[list[Any]], full: list[Any], what: str) -> None:
+def same_sequence(pages: list[list[Any]], full: list[Any], what: str, source: Source | None = None) -> None:
     """Pages are disjoint and, in order, make up exactly the full listing."""
     seen: set[Any] = set()
     for number, page in enumerate(pages, 1):
         repeated = [i for i in page if i in seen]
         if repeated:
             raise CheckFailed(f"Received id {repeated[0]!r} again on page {number} of {what} / "
-                              "Documented: pages are disjoint")
+                              "Documented: pages are disjoint", source=source)
         seen.update(page)
     walked = [i for page in pages for i in page]
     if walked != full:
@@ -58,20 +62,22 @@ def same_sequence(pages: list[list[Any]], full: list[Any], what: str) -> None:
         detail = f"{len(missing)} missing (e.g. {missing[0]!r})" if missing else (
             f"{len(extra)} not in the full listing (e.g. {extra[0]!r})" if extra else "a different order")
         raise CheckFailed(f"Received {len(walked)} ids paging through {what}, {detail}, against {len(full)} in the "
-                          "full listing / Documented: the pages together are the full listing")
+                          "full listing / Documented: the pages together are the full listing", source=source)
 
 
-def compare(listed: dict[str, Any], detail: dict[str, Any], ignore: Iterable[str], at: str) -> None:
+def compare(listed: dict[str, Any], detail: dict[str, Any], ignore: Iterable[str], at: str,
+            source: Source | None = None) -> None:
     """Every field present in both a list item and the detail has the same value."""
     skipped = set(ignore)
     for key in sorted(set(listed) & set(detail) - skipped):
         if listed[key] != detail[key]:
             raise CheckFailed(f"Received {key} = {listed[key]!r} in the list but {detail[key]!r} in the detail / "
-                              "Documented: the list item is a view of the same photo", json_path=f"{at}.{key}")
+                              "Documented: the list item is a view of the same photo", json_path=f"{at}.{key}", source=source)
 
 
 def items_agree_with_details(target: Any, config: Any, items: list[Any], detail_path: Callable[[Any], str],
-                             ignore: Iterable[str], at: str, unwrap: str | None = None) -> None:
+                             ignore: Iterable[str], at: str, unwrap: str | None = None,
+                             source: Source | None = None) -> None:
     """Hypothesis picks listed items; each agrees with its own detail (`unwrap`: the envelope key)."""
     if not items:
         return
@@ -80,8 +86,8 @@ def items_agree_with_details(target: Any, config: Any, items: list[Any], detail_
     @as_property(config, examples=10)
     @given(index=st.integers(0, len(items) - 1))
     def item_agrees(index: int) -> None:
-        detail = fetch_json(target, "GET", detail_path(items[index]))
-        compare(items[index], detail.get(unwrap, {}) if unwrap else detail, ignored, f"{at}[{index}]")
+        detail = fetch_json(target, "GET", detail_path(items[index]), source)
+        compare(items[index], detail.get(unwrap, {}) if unwrap else detail, ignored, f"{at}[{index}]", source)
 
     item_agrees()
 
@@ -97,8 +103,9 @@ def parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def ordered(record: dict[str, Any], earlier: str, later: str, at: str, operation: str | None = None) -> None:
+def ordered(record: dict[str, Any], earlier: str, later: str, at: str, operation: str | None = None,
+            source: Source | None = None) -> None:
     first, second = parse_time(record.get(earlier)), parse_time(record.get(later))
     if first and second and first > second:
         raise CheckFailed(f"Received {earlier} {record[earlier]} after {later} {record[later]} / "
-                          f"Documented: {earlier} <= {later}", json_path=f"{at}.{later}", operation=operation)
+                          f"Documented: {earlier} <= {later}", json_path=f"{at}.{later}", operation=operation, source=source)
