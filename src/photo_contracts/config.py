@@ -61,6 +61,7 @@ class Config:
     examples: int | None = None  # None = the target's default
     allow_writes: bool = False
     strict: bool = False  # assumptions gate too: a failed assumption is breaking, not a notice
+    probes: bool = True  # safe negative probes of read-only operations (`[live] negative = false` turns them off)
     disabled_checks: frozenset[str] = frozenset()
     negative: bool | None = None  # None = on for sandboxes, off for live targets
     sandbox_token: str | None = field(default=None, repr=False)  # None = a random token per sandbox
@@ -81,7 +82,7 @@ class Config:
 
 
 API_KEYS = ("base_url", "token_env", "project_id")
-TOP_TABLES = ("run", "limits", "checks")
+TOP_TABLES = ("run", "limits", "checks", "live")
 
 
 def _unknown(kind: str, name: str, known: Any, source: str, where: str = "") -> ToolError:
@@ -222,8 +223,13 @@ def load(
     if not isinstance(disabled, list) or set(disabled) - set(KNOWN_CHECKS):
         bad = sorted(set(disabled) - set(KNOWN_CHECKS)) if isinstance(disabled, list) else disabled
         raise ToolError(f"{source}: [checks] disable lists unknown checks {bad}; valid: {', '.join(KNOWN_CHECKS)}")
+    live = _table(data, "live", source)
+    if set(live) - {"negative"}:
+        raise _unknown("key", sorted(set(live) - {"negative"})[0], ("negative",), source, "live")
+    if not isinstance(live.get("negative", True), bool):
+        raise ToolError(f"{source}: [live] negative must be true or false")
     values.update(
-        target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
+        probes=live.get("negative", True), target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
         report_dir=Path(values.get("report_dir", "reports")),
         record=Path(values["record"]) if values.get("record") else None,
     )

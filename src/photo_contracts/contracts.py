@@ -251,3 +251,31 @@ def security_source(api: str, operation: Operation) -> Source | None:
             if name in schemes:
                 return source_of(schemes[name])
     return None
+
+
+def parameters_of(api: str, operation: Operation) -> list[dict[str, Any]]:
+    """The operation's parameters with those of its path item, local `$ref`s followed (the operation's win)."""
+    contract = load_contract(api)
+    listed = [*contract["paths"][operation.path].get("parameters", []), *operation.spec.get("parameters", [])]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for parameter in listed:
+        while isinstance(parameter, dict) and str(parameter.get("$ref", "")).startswith("#/"):
+            node: Any = contract
+            for part in parameter["$ref"][2:].split("/"):
+                node = node.get(part.replace("~1", "/").replace("~0", "~"), {})
+            parameter = node
+        if isinstance(parameter, dict) and "name" in parameter:
+            found[(parameter["name"], parameter.get("in", ""))] = parameter
+    return list(found.values())
+
+
+def resolve_schema(api: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema whose root is a `$ref` to a file (or a pointer in one), read from that file."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if not isinstance(ref, str) or ref.startswith("#"):
+        return schema
+    uri, fragment = urldefrag(resolve_ref(contract_path(api), ref))
+    node: Any = shared_document(Path(unquote(urlparse(uri).path)).resolve())
+    for part in [p for p in fragment.split("/") if p]:
+        node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+    return node if isinstance(node, dict) else {}

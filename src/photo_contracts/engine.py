@@ -21,6 +21,8 @@ from photo_contracts.checks import contract as contract_checks
 from photo_contracts.checks import images as image_checks
 from photo_contracts.checks.builtin import describe, json_path, run_builtins
 from photo_contracts.checks.facts import ImageEndpoint, ImageRecord
+from photo_contracts.checks.probes import Probe
+from photo_contracts.checks.probes import fill as fill_path
 from photo_contracts.checks.registry import CHECKS, CheckFailed, NotApplicable
 from photo_contracts.config import Config
 from photo_contracts.contracts import Operation, load_contract, operations, security_source
@@ -41,6 +43,8 @@ TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirect
 LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
 # Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
 UNDOCUMENTED_REJECTION = provenance.assumed("the vendor does not document how it answers input the contract forbids")
+# A probe answered 2xx within the bound: the vendor documents the range, not that a request past it is refused.
+CLAMPED = provenance.assumed("the vendor documents the bound, not that a request past it is refused")
 # Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
 AUTH_CHECKS = ("ignored_auth", "credentials_are_enforced")
 
@@ -235,6 +239,17 @@ class Run:
             self._images[key] = sample
         return sample, found, response
 
+    def fetch_unauthenticated(self, target: Target, operation: str, url: str) -> image_checks.ImageSample | None:
+        """A linked asset fetched without the credential (signed URLs): the decoded sample, or None."""
+        response, _ = self.send(target, operation, lambda: target.session.get(url, headers={"Accept": "image/*"}))
+        if response is None or not response.ok:
+            return None
+        sample = image_checks.ImageSample.decode(self.redactor.text(strip_query(url)), "original",
+                                                 response.headers.get("Content-Type", ""), response.content,
+                                                 self.config.limits.max_pixels)
+        self.ledger.image(target.api.name, operation, sample.error is None)
+        return sample if sample.error is None else None
+
     def check_image(self, target: Target, operation: str, sample: image_checks.ImageSample,
                     response: requests.Response | None, thumbnail_formats: tuple[str, ...] | None,
                     width: int | None = None, source: Source | None = None) -> list[Finding]:
@@ -323,6 +338,43 @@ class Run:
         if target.facts.succeeded(response):
             found += self.photo_checks(target, operation, case, response)
         return found
+
+    def probe(self, target: Target, probe: Probe) -> list[Finding]:
+        """Send one negative probe (a request the contract forbids) and judge its answer."""
+        documented = self.operation(target.api.name, probe.operation)
+        values = {p: v[0] for p, v in target.ids.items() if v} | probe.path
+        path = fill_path(documented.path, values)
+        if path is None:
+            raise NotApplicable(f"no real value for the other path parameters of {probe.operation}")
+        kwargs: dict[str, Any] = {"params": probe.query, "headers": {"Accept": accept_header(documented)}}
+        if documented.method in ("post", "put", "patch"):
+            kwargs["json"] = probe.body if probe.body is not None else {}
+        response, found = self.send(target, probe.operation,
+                                    lambda: target.call(documented.method.upper(), path, **kwargs))
+        if response is None:
+            return found
+        self.observe(target, probe.operation, response)
+        found += self.contract_checks(target, documented, response)  # a 5xx, an undocumented status or body
+        if not 200 <= response.status_code < 300 or not self.config.enabled("negative_data_rejection"):
+            return found
+        items = self._items(target, probe.operation, response)
+        if probe.maximum is not None and items is not None and items > probe.maximum:
+            message = f"Received {items} items for {probe.what} / Documented: at most {probe.maximum}"
+            source = probe.source
+        else:
+            message = f"Received HTTP {response.status_code} for {probe.what} / Documented: the bound; a 4xx"
+            source = CLAMPED
+        hit = self.finding(target, probe.operation, "negative_data_rejection", message, source=source,
+                           response=response)
+        return found + ([hit] if hit else [])
+
+    @staticmethod
+    def _items(target: Target, operation: str, response: requests.Response) -> int | None:
+        where = target.facts.listings.get(operation)
+        try:
+            return len(list(values(response.json(), where))) if where else None
+        except ValueError:
+            return None
 
     def count(self, target: Target, operation: str, response: requests.Response) -> None:
         """A line in the coverage ledger for an answer to the run's own credential."""

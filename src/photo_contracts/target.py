@@ -57,7 +57,12 @@ def vendor_facts(api: ApiSpec) -> ApiFacts:
 
 
 def _resolve_ids(target: Target, configured: dict[str, Any]) -> None:
-    """Real values for path parameters: configuration first, then the API's own listings."""
+    """Real values for path parameters: configuration first, then the API's own listings. Other
+    configured `*_ids` (deleted_ids) are kept under their own key for the checks that use them."""
+    used = {source.config_key for source in target.facts.ids}
+    for key, given in configured.items():
+        if key.endswith("_ids") and key not in used and given:
+            target.ids[key] = [str(v) for v in given]
     for source in target.facts.ids:
         given = configured.get(source.config_key)
         if given:

@@ -29,6 +29,10 @@ def post_filter(sandbox: Sandbox, body: dict, auth: bool = True) -> requests.Res
                          headers=sandbox.auth_headers() if auth else {}, timeout=5)
 
 
+def deleted_id(sandbox: Sandbox) -> str:
+    return next(m.id for m in sandbox.app.state.dataset.media if m.deleted)
+
+
 def signed_bytes(sandbox: Sandbox, name: str) -> bytes:
     return requests.get(get_photo(sandbox, signed=True).json()["signedUrls"][name], timeout=5).content
 
@@ -61,6 +65,11 @@ PROBES: dict[str, Probe] = {
     "autodesk-updated-before-created": lambda s: get_photo(s).json()["updatedAt"] < get_photo(s).json()["createdAt"],
     "autodesk-429-without-retry-after": lambda s: (lambda r: r.status_code == 429 and "retry-after" not in r.headers)(
         get_photo(s)),
+    "autodesk-signed-urls-ignored": lambda s: "signedUrls" not in get_photo(s, signed=True).json(),
+    "autodesk-deleted-media-answers-200": lambda s: (lambda r: r.status_code == 200 and "deletedAt" in r.json())(
+        requests.get(f"{s.base_url}/projects/{PROJECT_ID}/photos/{deleted_id(s)}", headers=s.auth_headers(),
+                     timeout=5)),
+    "autodesk-default-limit-50": lambda s: len(post_filter(s, {}).json()["results"]) > 25,
     # Variants: documented but different.
     "autodesk-doc-401-empty": lambda s: (lambda r: r.status_code == 401 and r.content == b""
                                          and "content-type" not in r.headers)(get_photo(s, auth=False)),

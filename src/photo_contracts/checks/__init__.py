@@ -29,8 +29,11 @@ PHOTO_CHECKS = (
     "list_matches_detail",
     "timestamps_are_ordered",
     "response_within_limits",
+    "options_are_honoured",
+    "deleted_media_is_gone",
+    "defaults_are_honoured",
 )
 KNOWN_CHECKS = BUILTIN_CHECKS + PHOTO_CHECKS
 
 # Importing the check modules registers every check, whoever imports the package first.
-from photo_contracts.checks import errors, images  # noqa: E402, F401
+from photo_contracts.checks import errors, images, promises  # noqa: E402, F401

@@ -78,6 +78,42 @@ class IdSource:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A listing operation: its items (`$[*]`, `$.results[*]`) and the parameter that sizes a page."""
+
+    operation: str
+    items: str
+    size: str  # query parameter or JSON body property: max, limit, per_page
+    in_body: bool = False
+
+
+@dataclass(frozen=True)
+class OptionPromise:
+    """A request option and what the vendor says it adds to the answer."""
+
+    operation: str
+    query: Mapping[str, str]  # the option as sent: {"include": "signedUrls"}
+    present: str  # dotted key that must then be in the answer: "signedUrls"
+    links: tuple[str, ...] = ()  # dotted keys of URLs that must then fetch without the credential
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class DeletedPromise:
+    """Deleted media: the detail answers `status`, and never a success carrying `marker`."""
+
+    operation: str  # the detail, e.g. "GET /projects/{projectId}/photos/{photoId}"
+    param: str  # its id parameter
+    status: int  # 410
+    marker: str  # the field a listing marks deleted media with: "deletedAt"
+    listing: str | None = None  # a listing that shows deleted media (with `marker`), for their ids
+    items: str = "$[*]"
+    id_key: str = "id"
+    config_key: str = "deleted_ids"  # or listed in the configuration
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
 class ApiFacts:
     records: tuple[ImageRecord, ...] = ()
     endpoints: tuple[ImageEndpoint, ...] = ()
@@ -91,6 +127,13 @@ class ApiFacts:
     error_code: Callable[[Any], str | None] = lambda body: None  # the vendor error code of a JSON body
     # Operations that the error checks probe (reads whose last path parameter is an id).
     probe_operations: tuple[str, ...] = ()
+    # Listing operations: where their items sit and which parameter sizes a page (its default and maximum
+    # come from the contract, with their marks).
+    listings: tuple[Listing, ...] = ()
+    # Request options the vendor ties to fields of the answer (Autodesk include=signedUrls -> signedUrls).
+    options: tuple[OptionPromise, ...] = ()
+    # How the vendor answers media deleted by a user (Autodesk: 410), and how a listing marks them.
+    deleted: DeletedPromise | None = None
     # schemathesis built-ins that contradict the vendor's documented behaviour, with the reason in a comment
     # where the facts are written (the visitor API answers errors with HTTP 200).
     excluded_builtins: tuple[str, ...] = ()

@@ -310,5 +310,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
 
 
 def sample_ids(app: Any) -> dict[str, Any]:
-    """The project a run checks (the API has no project listing), as the configuration's `project_id`."""
-    return {"project_id": app.state.dataset.project_id}
+    """The project a run checks (the API has no project listing), as the configuration's `project_id`, and
+    media deleted by a user, as a configuration's `deleted_ids` (photos:filter does not list them)."""
+    dataset = app.state.dataset
+    return {"project_id": dataset.project_id, "deleted_ids": [m.id for m in dataset.media if m.deleted][:2]}

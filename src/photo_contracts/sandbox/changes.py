@@ -240,6 +240,28 @@ class IgnoreParam(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DefaultParam(Change):
+    """A request that leaves a parameter out gets another default: a page size of 50 instead of 25."""
+
+    name: str
+    value: Any
+    location: str = "query"  # or "body" (a top-level JSON key)
+
+    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
+        if self.location == "query":
+            if all(k != self.name for k, _ in request.query):
+                request.query.append((self.name, str(self.value)))
+            return
+        try:
+            document = json.loads(request.body or b"{}")
+        except ValueError:
+            return
+        if isinstance(document, dict) and self.name not in document:
+            document[self.name] = self.value
+            request.body = json.dumps(document).encode()
+
+
+@dataclass(frozen=True, kw_only=True)
 class SkipAuth(Change):
     """Auth not enforced: every request reaches the emulator as if it were authenticated."""
 

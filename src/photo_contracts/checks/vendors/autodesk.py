@@ -12,7 +12,15 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from photo_contracts.checks.facts import ApiFacts, IdSource, ImageRecord, Rejection
+from photo_contracts.checks.facts import (
+    ApiFacts,
+    DeletedPromise,
+    IdSource,
+    ImageRecord,
+    Listing,
+    OptionPromise,
+    Rejection,
+)
 from photo_contracts.checks.invariants import (
     MAX_PAGES,
     as_property,
@@ -53,6 +61,7 @@ SAME_MEDIA = assumed("photos:filter results are the media GET photos/{photoId} r
                      "without their shape)")
 UPDATED = documented(GET_PAGE, "The time when the media was last updated")
 DELETED = documented(GET_PAGE, "The time when the media was deleted at")
+GONE = documented(GET_PAGE, "410 Gone | The resource was deleted by a user and cannot be return")
 DELETED_LAST = assumed("a deletion is the last change of a media, so updatedAt <= deletedAt (the docs do not "
                        "relate them)")
 
@@ -75,6 +84,11 @@ FACTS = ApiFacts(
     missing_credentials=Rejection((401, 403), source=BAD_CREDENTIALS),
     wrong_credentials=Rejection((401, 403), source=BAD_CREDENTIALS),
     probe_operations=(DETAIL,),
+    listings=(Listing(FILTER, "$.results[*]", "limit", in_body=True),),
+    options=(OptionPromise(DETAIL, {"include": "signedUrls"}, "signedUrls",
+                           ("signedUrls.fileUrl", "signedUrls.thumbnailUrl"), source=SIGNED_URLS),),
+    # Deleted media: GET answers 410; photos:filter lists them with deletedAt (or configure deleted_ids).
+    deleted=DeletedPromise(DETAIL, "photoId", 410, "deletedAt", listing=FILTER, items="$.results[*]", source=GONE),
 )
 
 MEDIA_TYPES = ("NORMAL", "INFRARED", "PHOTOSPHERE", "VIDEO")

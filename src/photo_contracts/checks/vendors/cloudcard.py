@@ -1,4 +1,10 @@
-"""CloudCard: photo metadata (width, height, aspectRatio) and S3 links (externalURL, links.bytes)."""
+"""CloudCard: photo metadata (width, height, aspectRatio) and S3 links (externalURL, links.bytes).
+
+Sources: sources/cloudcard-get-a-photo.txt, sources/cloudcard-get-photo-list.txt and
+sources/vendor-notes.md section 1. CloudCard documents its answers by example and the list's
+parameters in words; every error status is an inference there ("Errors [I]"), so the rejections
+below are assumptions, and so is what `width` and `height` measure.
+"""
 
 from __future__ import annotations
 
@@ -17,30 +23,59 @@ from photo_contracts.checks.invariants import (
     same_sequence,
 )
 from photo_contracts.checks.registry import CheckFailed, invariant
+from photo_contracts.provenance import assumed, documented
 
 LIST = "GET /photo"
 DETAIL = "GET /photo/{id}"
 
+PHOTO_PAGE = "cloudcard-get-a-photo"
+LIST_PAGE = "cloudcard-get-photo-list"
+NOTES = "vendor-notes"
+
+# Where each promise comes from.
+S3_JPEG = documented(NOTES, "both point at an S3 `.jpg` that is fetched WITHOUT the CloudCard token")
+ORIGINAL_JPEG = documented(  # the originalPhoto's link in the Get a Photo example: an S3 .jpg
+    PHOTO_PAGE, '"bytes": "https://s3-ca-central-1.amazonaws.com/photos.cloudcard/000000.25.099.'
+                '17543059499227279982652705456159922043545350466530045655938314590555064610431400.jpg"')
+PIXELS = assumed("CloudCard never says what `width` and `height` measure; the example's 300 x 401 with "
+                 "aspectRatio 0.748 (= 300/401) reads as the pixel size of the photo's JPEG")
+RATIO = assumed("CloudCard never defines `aspectRatio`; in the examples it is width / height (300/401, 300/400)")
+NO_ERROR_STATUS = "CloudCard documents no error status or body (vendor-notes: \"Errors [I]\")"
+PAGING = documented(LIST_PAGE, "Allows pagination. Skips the number of photos designated.")
+MAX_BOUND = documented(LIST_PAGE, "Limits the number of photos retrieved")
+FILTER = documented(LIST_PAGE, "Retrieves only photos in the designated status")
+EVERY_MATCH = documented(LIST_PAGE, "If the organization has more than max photos of the given status, use the "
+                                    "offsetparameter to page through the results")
+LIGHTWEIGHT = documented(LIST_PAGE, "Each item in the list is a lightweight representation of a photo")
+BARE_ARRAY = documented(NOTES, "bare JSON array of lightweight photos")
+TIMES = assumed("CloudCard never says how its timestamps relate; a photo created no later than it was updated "
+                "and reviewed is our reading (dateApproved may follow lastUpdated, as in the Get a Photo example)")
+
 FACTS = ApiFacts(
     records=(
         ImageRecord((LIST,), "$[*]", {"original": "externalURL"}, width="width", height="height",
-                    aspect_ratio="aspectRatio"),
+                    aspect_ratio="aspectRatio",
+                    sources={"links": S3_JPEG, "width": PIXELS, "height": PIXELS, "aspect_ratio": RATIO}),
         ImageRecord((DETAIL,), "$", {"original": "externalURL"}, width="width", height="height",
-                    aspect_ratio="aspectRatio"),
+                    aspect_ratio="aspectRatio",
+                    sources={"links": S3_JPEG, "width": PIXELS, "height": PIXELS, "aspect_ratio": RATIO}),
         # Older payloads carry links.bytes instead of externalURL [D]; the photo before edits sits in originalPhoto.
-        ImageRecord((LIST,), "$[*]", {"original": "links.bytes"}),
-        ImageRecord((DETAIL,), "$", {"original": "links.bytes"}),
-        ImageRecord((LIST,), "$[*].originalPhoto", {"original": "links.bytes"}),
-        ImageRecord((DETAIL,), "$.originalPhoto", {"original": "links.bytes"}),
+        ImageRecord((LIST,), "$[*]", {"original": "links.bytes"}, sources={"links": S3_JPEG}),
+        ImageRecord((DETAIL,), "$", {"original": "links.bytes"}, sources={"links": S3_JPEG}),
+        ImageRecord((LIST,), "$[*].originalPhoto", {"original": "links.bytes"}, sources={"links": ORIGINAL_JPEG}),
+        ImageRecord((DETAIL,), "$.originalPhoto", {"original": "links.bytes"}, sources={"links": ORIGINAL_JPEG}),
     ),
     ids=(IdSource("id", "photo_ids", "GET", "/photo?max=50", "$[*].id"),),
     unknown_ids={"id": "987654321"},
-    not_found=Rejection((404,)),
-    missing_credentials=Rejection((401,)),
-    wrong_credentials=Rejection((401,)),
+    not_found=Rejection((404,), source=assumed(f"{NO_ERROR_STATUS}; vendor-notes models 404 for an unknown id")),
+    # vendor-notes models 401 for a missing or expired token and 403 for a role that may not act; nothing
+    # says which of the two a missing or wrong token gets, so both are accepted.
+    missing_credentials=Rejection((401, 403), source=assumed(
+        f"{NO_ERROR_STATUS}; vendor-notes models 401 for a missing token, and a server may refuse it with 403")),
+    wrong_credentials=Rejection((401, 403), source=assumed(
+        f"{NO_ERROR_STATUS}; vendor-notes models 401 for an expired token, and a server may refuse it with 403")),
     probe_operations=(DETAIL,),
 )
-
 
 
 STATUSES = ("PENDING", "APPROVED", "DENIED", "READY_FOR_DOWNLOAD", "DOWNLOADED", "DONE", "ENROUTE")
@@ -54,11 +89,12 @@ def _listing(target: Any, status: str | None = None) -> list[Any]:
     query = f"?max={MAX}" + (f"&status={status}" if status else "")
     body = fetch_json(target, "GET", "/photo" + query)
     if not isinstance(body, list):
-        raise CheckFailed(f"Received a {type(body).__name__} from GET /photo / Documented: a JSON array")
+        raise CheckFailed(f"Received a {type(body).__name__} from GET /photo / Documented: a JSON array",
+                          source=BARE_ARRAY)
     return body
 
 
-@invariant(LIST, source=None)
+@invariant(LIST, source=PAGING)
 def pagination_is_consistent(target: Any, config: Any) -> None:
     """offset/max pages are disjoint and together are the listing, for any page size and status."""
 
@@ -71,7 +107,8 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
             query = f"?offset={offset}&max={size}" + (f"&status={status}" if status else "")
             page = fetch_json(target, "GET", "/photo" + query)
             if len(page) > size:
-                raise CheckFailed(f"Received {len(page)} photos for max={size} / Documented: at most max photos")
+                raise CheckFailed(f"Received {len(page)} photos for max={size} / Documented: at most max photos",
+                                  source=MAX_BOUND)
             if not page:
                 break
             pages.append(ids_of(page, "id"))
@@ -81,7 +118,7 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
     pages_make_the_listing()
 
 
-@invariant(LIST, source=None)
+@invariant(LIST, source=FILTER)
 def filters_are_honoured(target: Any, config: Any) -> None:
     """GET /photo?status=S returns exactly the photos whose status is S."""
     everything = _listing(target)
@@ -94,23 +131,23 @@ def filters_are_honoured(target: Any, config: Any) -> None:
         for index, photo in enumerate(chosen):
             if photo.get("status") != status:
                 raise CheckFailed(f"Received status {photo.get('status')!r} from GET /photo?status={status} / "
-                                  f"Documented: only {status} photos", json_path=f"$[{index}].status")
+                                  f"Documented: only {status} photos", json_path=f"$[{index}].status", source=FILTER)
         expected = sum(1 for photo in everything if photo.get("status") == status)
         if complete and len(chosen) != expected:
             raise CheckFailed(f"Received {len(chosen)} photos for status={status} but the listing has {expected} / "
-                              "Documented: every photo in that status")
+                              "Documented: every photo in that status", source=EVERY_MATCH)
 
     only_and_all_matching()
 
 
-@invariant(LIST, source=None)
+@invariant(LIST, source=LIGHTWEIGHT)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A list item and GET /photo/{id} agree on every field both carry."""
     items_agree_with_details(target, config, _listing(target), lambda item: f"/photo/{item.get('id')}",
                              LIST_ONLY_VIEW, "$")
 
 
-@invariant(LIST, source=None)
+@invariant(LIST, source=TIMES)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
     """dateCreated <= lastUpdated and dateCreated <= dateApproved for every photo."""
     for index, photo in enumerate(_listing(target)):

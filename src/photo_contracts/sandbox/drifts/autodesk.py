@@ -11,6 +11,7 @@ from typing import Any
 
 from photo_contracts.sandbox.changes import (
     Change,
+    DefaultParam,
     HttpRequest,
     HttpResponse,
     IgnoreParam,
@@ -254,6 +255,31 @@ PROFILES: tuple[DriftProfile, ...] = (
         operations=(GET_PHOTO,),
         change=SetStatus(status=429, body={"developerMessage": "Rate limit exceeded", "userMessage": "",
                                            "errorCode": "RATE-001", "more info": "https://aps.autodesk.com/"}),
+    ),
+    DriftProfile(
+        name="autodesk-signed-urls-ignored",
+        api="autodesk",
+        description="GET photos/{photoId} ignores include=signedUrls: the answer has no signedUrls.",
+        check="options_are_honoured",
+        operations=(GET_PHOTO,),
+        change=IgnoreParam(name="include"),
+    ),
+    DriftProfile(
+        name="autodesk-deleted-media-answers-200",
+        api="autodesk",
+        description="A media deleted by a user answers 200 with deletedAt instead of the documented 410.",
+        check="deleted_media_is_gone",
+        operations=(GET_PHOTO,),
+        change=SetStatus(status=200, body={"id": "00000000-0000-4000-8000-000000000000",
+                                           "deletedAt": "2021-03-19T11:50:33"}, when_status=410),
+    ),
+    DriftProfile(
+        name="autodesk-default-limit-50",
+        api="autodesk",
+        description="photos:filter without a limit returns pages of 50 instead of the documented default of 25.",
+        check="defaults_are_honoured",
+        operations=(FILTER,),
+        change=DefaultParam(name="limit", value=50, location="body"),
     ),
 )
 

@@ -1,0 +1,100 @@
+"""Safe negative probes: a small, bounded set of requests the contract forbids, for read-only
+operations only (GET, and POSTs the contract marks `x-write: false`).
+
+Each probe breaks one documented bound of one parameter: a number past its maximum or under its
+minimum, a value of the wrong type, an unknown enum value, a malformed id. A documented 4xx is
+the right answer. A 5xx is a server error; a 2xx that returns more items than the bound allows
+ignores a documented limit; any other 2xx accepted input the vendor said is out of range, which
+breaks a promise only where the vendor documents the rejection (otherwise it is a notice).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from photo_contracts.contracts import Operation, parameters_of, resolve_schema, source_of
+from photo_contracts.provenance import Source, assumed
+
+MALFORMED_ID = "not-an-id-%%"
+UNKNOWN_ENUM = "NOT_A_DOCUMENTED_VALUE"
+PER_PARAMETER = 3  # probes at most, per parameter: a live run is polite
+UNMARKED = assumed("the contract names no source for this bound")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One forbidden request: what it breaks, where, and the bound it tests."""
+
+    operation: str
+    what: str  # "max=1001 (documented: at most 1000)"
+    source: Source  # the mark of the bound it breaks
+    query: dict[str, Any] = field(default_factory=dict)
+    path: dict[str, str] = field(default_factory=dict)  # path parameters to replace
+    body: Any = None  # the whole JSON body, when the bound is in it
+    maximum: int | None = None  # a documented largest page size the answer must keep
+
+
+def _schema(node: dict[str, Any]) -> dict[str, Any]:
+    schema = node.get("schema", node)
+    return schema if isinstance(schema, dict) else {}
+
+
+def _bad_values(name: str, schema: dict[str, Any]) -> Iterator[tuple[Any, str, int | None]]:
+    """(value, what, maximum) for each bound `schema` documents, most telling first."""
+    kind = schema.get("type")
+    if isinstance(schema.get("enum"), list) and all(isinstance(v, str) for v in schema["enum"]):
+        yield UNKNOWN_ENUM, f"{name}={UNKNOWN_ENUM} (documented: one of {', '.join(schema['enum'])})", None
+    if kind == "integer" or kind == "number":
+        if isinstance(schema.get("maximum"), int | float):
+            top = schema["maximum"]
+            yield int(top) + 1, f"{name}={int(top) + 1} (documented: at most {top})", int(top)
+        if isinstance(schema.get("minimum"), int | float):
+            low = schema["minimum"]
+            yield int(low) - 1, f"{name}={int(low) - 1} (documented: at least {low})", None
+        yield "abc", f"{name}=abc (documented: {kind})", None
+
+
+def probes(api: str, operation: Operation) -> list[Probe]:
+    """The negative probes of one read-only operation (none for writes)."""
+    if operation.is_write:
+        return []
+    found: list[Probe] = []
+    for parameter in parameters_of(api, operation):
+        schema = resolve_schema(api, _schema(parameter))
+        source = source_of(parameter) or source_of(schema) or UNMARKED
+        name = parameter.get("name", "")
+        if parameter.get("in") == "query":
+            for value, what, maximum in list(_bad_values(name, schema))[:PER_PARAMETER]:
+                found.append(Probe(operation.name, what, source, query={name: value}, maximum=maximum))
+        elif parameter.get("in") == "path" and name in operation.path_params and name == operation.path_params[-1]:
+            if schema.get("format") == "uuid" or schema.get("type") == "integer" or "pattern" in schema:
+                found.append(Probe(operation.name, f"{name}={MALFORMED_ID} (documented: "
+                                   f"{schema.get('format') or schema.get('type') or 'a pattern'})", source,
+                                   path={name: MALFORMED_ID}))
+    body = ((operation.spec.get("requestBody") or {}).get("content") or {}).get("application/json")
+    if body and isinstance(body.get("schema"), dict):
+        found += _body_probes(operation, resolve_schema(api, body["schema"]))
+    return found
+
+
+def _body_probes(operation: Operation, resolved: dict[str, Any]) -> list[Probe]:
+    """Bounds of top-level properties of a JSON body (the filter's `limit`), on an otherwise empty body."""
+    found = []
+    for name, sub in (resolved.get("properties") or {}).items():
+        if not isinstance(sub, dict) or "$ref" in sub:
+            continue
+        source = source_of(sub) or UNMARKED
+        for value, what, maximum in list(_bad_values(name, sub))[:PER_PARAMETER]:
+            found.append(Probe(operation.name, what, source, body={name: copy.deepcopy(value)}, maximum=maximum))
+    return found
+
+
+def fill(template: str, values: dict[str, str]) -> str | None:
+    try:
+        return re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), template)
+    except KeyError:
+        return None
