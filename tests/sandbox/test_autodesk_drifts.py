@@ -69,7 +69,7 @@ PROBES: dict[str, Probe] = {
     "autodesk-deleted-media-answers-200": lambda s: (lambda r: r.status_code == 200 and "deletedAt" in r.json())(
         requests.get(f"{s.base_url}/projects/{PROJECT_ID}/photos/{deleted_id(s)}", headers=s.auth_headers(),
                      timeout=5)),
-    "autodesk-default-limit-50": lambda s: len(post_filter(s, {}).json()["results"]) > 25,
+    "autodesk-default-limit-50": lambda s: post_filter(s, {}).json()["pagination"]["limit"] == 50,
     # Variants: documented but different.
     "autodesk-doc-401-empty": lambda s: (lambda r: r.status_code == 401 and r.content == b""
                                          and "content-type" not in r.headers)(get_photo(s, auth=False)),
