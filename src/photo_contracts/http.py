@@ -8,6 +8,7 @@ and a response-size cap make live runs polite and hostile responses harmless.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -272,10 +273,8 @@ def _abort(response: requests.Response | None) -> None:
     """Shut the socket under a response whose body never finishes (best effort)."""
     sock = getattr(getattr(getattr(response, "raw", None), "_connection", None), "sock", None)
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):  # already closed: nothing left to end
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 def retry_after(value: str | None) -> float | None:

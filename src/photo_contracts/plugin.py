@@ -76,7 +76,11 @@ class Suite:
         if self.progress:
             found = len(getattr(report, "pc_findings", []))
             note = f"{found} finding{'s' * (found != 1)}" if found else outcome.replace("passed", "ok")
-            label = report.nodeid.split("[", 1)[-1].rstrip("]") if "[" in report.nodeid else report.nodeid
+            name = report.nodeid.split("::")[-1]
+            function, _, param = name.partition("[")
+            param = param.rstrip("]")
+            # test_operation ids say everything ("fulcrum:GET /v2/photos:positive"); others get their test's name
+            label = param if function == "test_operation" or "-" in param else f"{param}-{function.removeprefix('test_')}"
             print(f"  {label:<72} {note}", file=self.progress, flush=True)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -20,7 +20,6 @@ from photo_contracts.apis import ApiSpec, get_api
 from photo_contracts.checks.facts import ApiFacts
 from photo_contracts.config import Config
 from photo_contracts.contracts import load_contract
-from photo_contracts.errors import ToolError
 from photo_contracts.http import ApiSession
 from photo_contracts.jsonpath import values
 

@@ -10,7 +10,6 @@ from pytest_html import extras
 
 from photo_contracts.findings import Finding
 
-
 VERDICT_COLOURS = {"conforms": "#d9ead3", "findings": "#f4c7c3", "inconclusive": "#fce8b2"}
 
 
