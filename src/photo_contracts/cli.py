@@ -68,6 +68,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
+    run.add_argument("--baseline", metavar="FILE",
+                     help="accepted findings (JSON, shared with drift): they are shown but do not fail the run")
+    run.add_argument("--update-baseline", action="store_true",
+                     help="accept every finding of this run into --baseline (then write why in each reason)")
     run.add_argument("--strict", action="store_true",
                      help="assumptions gate too: a failed assumption is a breaking finding, not a notice")
     run.set_defaults(handler=_run)

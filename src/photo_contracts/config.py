@@ -61,6 +61,7 @@ class Config:
     examples: int | None = None  # None = the target's default
     allow_writes: bool = False
     strict: bool = False  # assumptions gate too: a failed assumption is breaking, not a notice
+    baseline: Path | None = None  # accepted findings (and drift): accepted findings do not gate
     probes: bool = True  # safe negative probes of read-only operations (`[live] negative = false` turns them off)
     disabled_checks: frozenset[str] = frozenset()
     negative: bool | None = None  # None = on for sandboxes, off for live targets
@@ -232,6 +233,7 @@ def load(
         probes=live.get("negative", True), target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
         report_dir=Path(values.get("report_dir", "reports")),
         record=Path(values["record"]) if values.get("record") else None,
+        baseline=Path(values["baseline"]) if values.get("baseline") else None,
     )
     return Config(**values)
 

@@ -136,7 +136,14 @@ class Run:
         return EXIT_CODES[self.verdict]
 
     def finish(self) -> None:
-        """End of the run: drop findings a rejected credential explains, then decide each API's verdict."""
+        """End of the run: drop findings a rejected credential explains, mark those the baseline accepts,
+        then decide each API's verdict."""
+        if self.config.baseline is not None:
+            from photo_contracts.drift.baseline import load as load_baseline
+
+            accepted = load_baseline(self.config.baseline)
+            for finding in self.findings:
+                finding.accepted = accepted.acceptance(finding)
         for name, target in self.targets.items():
             rejected = {op for op, entry in self.ledger.operations(name).items()
                         if entry.requests and entry.auth_rejected == entry.requests}

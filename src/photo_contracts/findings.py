@@ -23,6 +23,7 @@ class Finding:
     json_path: str | None = None  # where a schema error sits
     image: bytes | None = field(default=None, repr=False)  # small PNG preview for image checks
     similar: int = 0  # further findings of the same check on the same operation, not listed one by one
+    accepted: dict[str, Any] | None = None  # the baseline entry (reason, expires) that accepts it: it does not gate
 
     def source_label(self) -> str:
         """'Documented (ref: "quote")' or 'Assumed: reason', as every report shows it."""
@@ -40,6 +41,8 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("image")
+        if data.get("accepted"):
+            data["accepted"] = {k: data["accepted"].get(k) for k in ("reason", "expires") if data["accepted"].get(k)}
         return {k: v for k, v in data.items() if v is not None and not (k == "similar" and not v)}
 
 

@@ -37,6 +37,7 @@ def load_config(args: argparse.Namespace) -> config_module.Config:
         "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
         "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
         "record": getattr(args, "record", None), "strict": getattr(args, "strict", None) or None,
+        "baseline": getattr(args, "baseline", None),
     })
 
 
@@ -93,7 +94,22 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
 
 
 def run(args: argparse.Namespace) -> int:
-    code, _ = execute(load_config(args))
+    cfg = load_config(args)
+    if args.update_baseline and not cfg.baseline:
+        raise ToolError("--update-baseline needs --baseline FILE (where the accepted findings go)")
+    if cfg.baseline:
+        from photo_contracts.drift import baseline as baselines
+
+        accepted = baselines.load(cfg.baseline)  # before the run: a broken baseline costs no requests
+    code, result = execute(cfg)
+    if args.update_baseline and code != 130:
+        from photo_contracts.drift.compare import run_drift
+
+        baselines.save(accepted, cfg.target, run_drift(result), result.observations.as_dict(), cfg.apis,
+                       list(result.findings))
+        print(f"Baseline {cfg.baseline} updated: {len(list(result.findings))} findings accepted for "
+              f"{', '.join(cfg.apis)}; write why in each entry's reason (and an expires date if it should end)")
+        return 0
     return code
 
 

@@ -67,7 +67,7 @@ def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | Non
 
 def judge_api(api: str, findings: list[Any], ledger: Ledger, target: Any, documented_server: str | None,
               strict: bool) -> ApiVerdict:
-    if any(gating(f.severity, strict) for f in findings if f.api == api):
+    if any(gating(f.severity, strict) and not f.accepted for f in findings if f.api == api):
         return ApiVerdict("findings", diagnose(api, ledger, target, documented_server))
     diagnosis = diagnose(api, ledger, target, documented_server)
     return ApiVerdict("inconclusive", diagnosis) if diagnosis else ApiVerdict("conforms")

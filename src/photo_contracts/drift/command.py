@@ -19,6 +19,7 @@ from photo_contracts.drift import history, timeline
 from photo_contracts.drift.compare import drift_key, run_drift
 from photo_contracts.errors import ToolError
 from photo_contracts.findings import SEVERITIES
+from photo_contracts.verdict import gating
 
 SHOWN = 25  # entries listed per section on the console; drift.json has them all
 
@@ -121,9 +122,14 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     threshold = SEVERITIES.index(args.fail_on)
     failing = [e for e in new if SEVERITIES.index(e["severity"]) <= threshold]
-    code = 1 if failing and not args.update_baseline else 0
+    # A new finding the baseline does not accept fails the nightly job as much as new drift does.
+    new_findings = [f for f in run.findings if not f.accepted and gating(f.severity, cfg.strict)]
+    code = 1 if (failing or new_findings) and not args.update_baseline else 0
+    if new_findings:
+        print(f"New findings not accepted by the baseline: {len(new_findings)} "
+              f"(worst: {new_findings[0].check} on {new_findings[0].api} {new_findings[0].operation})", file=out)
     if args.update_baseline:
-        baselines.save(baseline, cfg.target, drift, observations, apis)
+        baselines.save(baseline, cfg.target, drift, observations, apis, list(run.findings))
         print(f"Baseline {baseline_path} updated: {len(drift)} entries accepted for {', '.join(apis)}", file=out)
 
     report = {"baseline": str(baseline_path), "fail_on": args.fail_on, "exit_code": code, "drift": drift,

@@ -29,7 +29,8 @@ def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, in
             message = finding.message if len(finding.message) <= 110 else finding.message[:107] + "..."
             label = finding.source_label()
             label = label if len(label) <= 110 else label[:107] + "..."
-            print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}\n"
+            accepted = f" (accepted: {finding.accepted.get('reason')})" if finding.accepted else ""
+            print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}{accepted}\n"
                   f"           {message}\n           {label}", file=out)
     for name, count in sorted(getattr(run, "explained", {}).items()):
         if count:
@@ -39,8 +40,11 @@ def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, in
         if verdict.diagnosis:
             print(f"\n{verdict.diagnosis}", file=out)
     verdict = "interrupted" if interrupted else run.verdict
-    gating = sum(1 for f in findings if f.severity != "notice")
-    counts = f" ({gating} finding{'s' * (gating != 1)}" + (
-        f", {len(findings) - gating} notice{'s' * (len(findings) - gating != 1)})" if len(findings) > gating else ")")
+    accepted = sum(1 for f in findings if f.accepted)
+    gating = sum(1 for f in findings if f.severity != "notice" and not f.accepted)
+    notices = sum(1 for f in findings if f.severity == "notice" and not f.accepted)
+    parts = [f"{gating} finding{'s' * (gating != 1)}"] + ([f"{notices} notice{'s' * (notices != 1)}"] if notices else [])
+    parts += [f"{accepted} accepted by the baseline"] if accepted else []
+    counts = f" ({', '.join(parts)})"
     print(f"\n{verdict}{counts if findings else ''} in {elapsed:.1f}s. Report: {report_dir / 'report.html'}",
           file=out, flush=True)
