@@ -21,7 +21,7 @@ ALLOWED = {
     "contracts": {"apis", "errors", "provenance"},
     "config": {"apis", "checks", "errors", "recording"},
     "http": {"config"},
-    "checks": {"contracts", "errors", "provenance"},
+    "checks": {"contracts", "errors", "jsonpath", "provenance"},
     "sandbox": {"apis", "contracts", "errors", "jsonpath"},
     "audit": {"errors"},
     "recording": {"", "apis", "errors", "http"},
@@ -30,7 +30,7 @@ ALLOWED = {
     "target": {"apis", "checks", "config", "contracts", "errors", "http", "jsonpath", "recording", "sandbox"},
     "engine": {"checks", "config", "contracts", "coverage", "drift", "findings", "http", "jsonpath", "provenance",
                "target", "verdict"},
-    "drift": {"", "apis", "checks", "config", "contracts", "errors", "findings", "provenance", "runner"},
+    "drift": {"", "apis", "checks", "config", "contracts", "errors", "findings", "provenance", "runner", "verdict"},
 }
 ENTRY_POINTS = {"plugin", "runner", "cli", "__init__"}  # they wire everything together
 

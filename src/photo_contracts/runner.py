@@ -85,12 +85,41 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
         code = run.exit_code  # conforms 0, findings 1, inconclusive 3: by the verdict, not by pytest
     else:
         raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
+    write_main_pages(run, cfg, interrupted=code == 130)
     print_summary(run, Path(cfg.report_dir), elapsed, out, interrupted=code == 130)
     if cfg.record or cfg.replay:
         from photo_contracts.recording import describe
 
         print(describe(cfg, run.targets), file=out, flush=True)
     return code, run
+
+
+def command_line(cfg: config_module.Config) -> str:
+    """The command that reproduces a run: its APIs, target, seed, examples and drift profile."""
+    parts = ["photo-contracts", "run"]
+    for api in cfg.apis:
+        parts += ["--api", api]
+    if cfg.replay:
+        parts += ["--target", f"replay:{cfg.replay}"]
+    elif cfg.target != "sandbox":
+        parts += ["--target", cfg.target, "--config", "CONFIG.toml"]
+    if cfg.sandbox_drift:
+        parts += ["--sandbox-drift", cfg.sandbox_drift]
+    parts += ["--seed", str(cfg.seed), "--examples", str(cfg.examples_per_operation)]
+    parts += ["--strict"] if cfg.strict else []
+    parts += ["--baseline", str(cfg.baseline)] if cfg.baseline else []
+    return " ".join(parts)
+
+
+def write_main_pages(run: Run, cfg: config_module.Config, *, interrupted: bool) -> None:
+    """The dashboard (index.html, the page people read) and summary.md (for CI summaries and PR comments)."""
+    from photo_contracts.reporting.dashboard import write_dashboard
+    from photo_contracts.reporting.markdown import summary_markdown
+
+    report_dir = Path(cfg.report_dir)
+    command = command_line(cfg)
+    write_dashboard(run, report_dir / "index.html", command=command, log_name="report.html", interrupted=interrupted)
+    (report_dir / "summary.md").write_text(summary_markdown(run, command, interrupted=interrupted), encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,5 +46,5 @@ def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, in
     parts = [f"{gating} finding{'s' * (gating != 1)}"] + ([f"{notices} notice{'s' * (notices != 1)}"] if notices else [])
     parts += [f"{accepted} accepted by the baseline"] if accepted else []
     counts = f" ({', '.join(parts)})"
-    print(f"\n{verdict}{counts if findings else ''} in {elapsed:.1f}s. Report: {report_dir / 'report.html'}",
+    print(f"\n{verdict}{counts if findings else ''} in {elapsed:.1f}s. Report: {report_dir / 'index.html'}",
           file=out, flush=True)
