@@ -163,3 +163,22 @@ def test_target_flag_rejects_other_values(capsys: pytest.CaptureFixture[str]) ->
 def test_recording_into_a_recording_is_refused(tmp_path: Path) -> None:
     (tmp_path / META).write_text("{}", encoding="utf-8")
     assert main(["run", "--api", "cloudcard", "--record", str(tmp_path), "--report-dir", str(tmp_path / "r")]) == 2
+
+
+def test_a_replay_says_what_it_replays_and_refuses_flags_that_cannot_apply(tmp_path):
+    """A replay is labelled as one (not as a sandbox run), and --examples on a replay is refused, not ignored."""
+    from photo_contracts.errors import ToolError
+
+    recording = tmp_path / "rec"
+    cfg = config.load(environ={}, overrides={"apis": ["visitor"], "examples": 2, "record": recording,
+                                             "report_dir": tmp_path / "a"})
+    execute(cfg, out=io.StringIO())
+    out = io.StringIO()
+    code, _ = execute(config.load(environ={}, overrides={"target": f"replay:{recording}",
+                                                         "report_dir": tmp_path / "b"}), out=out)
+    assert code == 0 and f"replay of {recording} recorded 20" in out.getvalue()
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["replay"]["dir"] == str(recording) and summary["replay"]["recorded"].startswith("20")
+    for flag in ({"examples": 10}, {"seed": 3}, {"sandbox_drift": "visitor-thumbnail-300px-wide"}):
+        with pytest.raises(ToolError, match="cannot apply to a replay"):
+            config.load(environ={}, overrides={"target": f"replay:{recording}", **flag})

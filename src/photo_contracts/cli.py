@@ -53,7 +53,14 @@ def target_choice(value: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="photo-contracts", description=__doc__)
+    top = argparse.ArgumentParser(
+        prog="photo-contracts", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Contract tests for third-party photo APIs (CloudCard, VMSAlpha visitor photos, Fulcrum, "
+                    "Autodesk ACC Photos):\nmay we upgrade (run), what changed since last night (drift), what differs "
+                    "between two versions (audit).",
+        epilog="exit codes: 0 conforms, 1 findings, 2 usage or configuration error, 3 inconclusive (the run could "
+               "not reach\nwhat it judges; the summary says why), 130 interrupted. "
+               "Example: photo-contracts run --api fulcrum")
     top.add_argument("--version", action="version", version=f"photo-contracts {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -68,6 +68,7 @@ class Config:
     sandbox_token: str | None = field(default=None, repr=False)  # None = a random token per sandbox
     limits: Limits = Limits()
     record: Path | None = None  # record every exchange of the run into this directory
+    replay_recorded: str | None = None  # when the replayed recording was made
     replay: Path | None = None  # answer from this recording (`--target replay:DIR`); target is the recorded one
 
     @property
@@ -246,6 +247,11 @@ def _replay_config(directory: Path, values: dict[str, Any]) -> Config:
         raise ToolError("--target replay:DIR needs the directory of a recording")
     if values.get("record"):
         raise ToolError("a replay cannot be recorded again: drop --record or the replay target")
+    given = [flag for key, flag in (("examples", "--examples"), ("seed", "--seed"), ("sandbox_drift", "--sandbox-drift"),
+                                    ("allow_writes", "--allow-writes")) if values.get(key) is not None]
+    if given:
+        raise ToolError(f"{given[0]} cannot apply to a replay: it answers the recorded run's own requests "
+                        "(same seed, examples and drift); drop it, or record a new run with it")
     meta = load_meta(directory)
     recorded = tuple(meta["apis"])
     apis = tuple(dict.fromkeys(get_api(name).name for name in (values.get("apis") or recorded)))
@@ -257,7 +263,7 @@ def _replay_config(directory: Path, values: dict[str, Any]) -> Config:
     except TypeError as exc:
         raise ToolError(f"replay: bad limits in {directory}: {exc}") from None
     return Config(
-        target=meta.get("target", "sandbox"), apis=apis, replay=directory,
+        target=meta.get("target", "sandbox"), apis=apis, replay=directory, replay_recorded=meta.get("created"),
         api_configs={name: ApiConfig(name, base_url=meta["apis"][name]["base_url"]) for name in apis},
         report_dir=Path(values.get("report_dir", "reports")), sandbox_drift=meta.get("sandbox_drift"),
         seed=int(meta.get("seed", 0)), examples=meta.get("examples"), negative=meta.get("negative"),

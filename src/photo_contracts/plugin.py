@@ -97,7 +97,9 @@ class Suite:
         write_json(report_dir / "observations.json", self.run.observations.as_dict(), self.run.redactor)
 
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = f"photo-contracts: {self.config.target} conformance report"
+        cfg = self.config
+        what = f"replay of {cfg.replay} recorded {cfg.replay_recorded}" if cfg.replay else f"{cfg.target} run"
+        report.title = f"photo-contracts: {what}: detailed test log"
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
         if self.run is not None:

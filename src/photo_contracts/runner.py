@@ -67,7 +67,8 @@ def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, R
         raise ToolError(f"cannot create the report directory {cfg.report_dir}: {exc.strerror}") from None
     started = time.monotonic()
     drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
-    kind = f"replay of a {cfg.target}" if cfg.replay else cfg.target
+    kind = f"replay of {cfg.replay} recorded {cfg.replay_recorded or '(date unknown)'}: a {cfg.target}" \
+        if cfg.replay else cfg.target
     print(f"photo-contracts: {kind} run of {', '.join(cfg.apis)}{drift}", file=out, flush=True)
     with open_targets(cfg) as targets:
         for target in targets.values():

@@ -25,7 +25,9 @@ SHOWN = 25  # entries listed per section on the console; drift.json has them all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--baseline", metavar="FILE", help="accepted drift (JSON; created by --update-baseline)")
+    required = parser.add_argument_group("required")
+    required.add_argument("--baseline", metavar="FILE",
+                          help="accepted drift and findings (JSON; --update-baseline creates it)")
     parser.add_argument("--update-baseline", action="store_true", help="accept the drift of this run")
     parser.add_argument("--fail-on", metavar="SEVERITY", default="breaking",
                         help="exit 1 for new drift at or above: breaking (default), warning, info")

@@ -236,7 +236,7 @@ def context(run: Any, *, command: str, log_name: str = "report.html", interrupte
         "drift_counts": Counter(d.get("severity", "info") for d in drift),
         "command": command, "seed": cfg.seed, "target": cfg.target, "sandbox_drift": cfg.sandbox_drift,
         "examples": getattr(cfg, "examples", None), "strict": cfg.strict,
-        "replay": getattr(cfg, "replay", None),
+        "replay": getattr(cfg, "replay", None), "replay_recorded": getattr(cfg, "replay_recorded", None),
         "gallery": gallery(run), "environment": environment(), "log_name": log_name,
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "severities": SEVERITIES,
     }

@@ -50,9 +50,11 @@ def summary_markdown(run: Any, command: str, *, interrupted: bool = False) -> st
     folded = fold(list(run.findings))
     drift = list(run.drift or [])
     lines = [f"## {MARKS.get(verdict, '')} photo-contracts: {verdict}".replace("  ", " "), ""]
-    kind = "replay" if getattr(run.config, "replay", None) else run.config.target
+    replay = getattr(run.config, "replay", None)
+    kind = f"replay of {replay} recorded {run.config.replay_recorded or '(date unknown)'}, a {run.config.target}" \
+        if replay else run.config.target
     profile = f", drift profile {code(run.config.sandbox_drift)}" if run.config.sandbox_drift else ""
-    lines += [f"{kind.capitalize()} run, seed {run.config.seed}{profile}.", ""]
+    lines += [f"{kind[:1].upper()}{kind[1:]} run, seed {run.config.seed}{profile}.", ""]
     lines += ["| API | verdict | answers | 2xx | images decoded | findings | drift |",
               "|---|---|--:|--:|--:|---|---|"]
     diagnoses = []

@@ -37,6 +37,8 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "target": run.config.target,
         "sandbox_drift": run.config.sandbox_drift,
+        "replay": {"dir": str(run.config.replay), "recorded": run.config.replay_recorded}
+        if run.config.replay else None,
         "seed": run.config.seed,
         "strict": run.config.strict,
         "interrupted": interrupted,
