@@ -1,0 +1,30 @@
+"""The README says what the code does: its check table is the registry, its usage lines name every flag."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from photo_contracts.checks.registry import CHECKS
+from photo_contracts.cli import parser
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_check_table_is_the_registry():
+    table = README.split("| check | asserts | severity |", 1)[1].split("\n\n", 1)[0]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| (\w+) \| .* \| (\w+) \|$", table, re.M)}
+    assert set(rows) == set(CHECKS)
+    assert {name: info.severity for name, info in CHECKS.items()} == rows
+
+
+@pytest.mark.parametrize("command", ["run", "drift", "audit", "sandbox"])
+def test_every_flag_of_a_command_is_in_the_readme(command):
+    subparsers = next(a for a in parser()._actions if a.dest == "command")  # noqa: SLF001 - argparse's own table
+    flags = {o for action in subparsers.choices[command]._actions for o in action.option_strings  # noqa: SLF001
+             if o.startswith("--") and o != "--help"}
+    usage = "\n".join(block for block in re.findall(r"    photo-contracts " + command + r".*?(?:\n\n|\Z)", README, re.S))
+    missing = sorted(f for f in flags if f not in usage)
+    assert missing == [], f"README usage of `{command}` lacks {missing}"
