@@ -13,7 +13,6 @@ from PIL import Image
 from photo_contracts.checks import KNOWN_CHECKS
 from photo_contracts.contracts import load_contract, operations
 from photo_contracts.sandbox import Sandbox, running
-from photo_contracts.sandbox.cloudcard_data import STATUSES
 from photo_contracts.sandbox.drift import catalog
 
 pytestmark = pytest.mark.slow
@@ -52,8 +51,8 @@ def width_is_string(sandbox: Sandbox) -> bool:
     return isinstance(detail(sandbox)["width"], str)
 
 
-def undocumented_status(sandbox: Sandbox) -> bool:
-    return any(item["status"] not in STATUSES for item in fetch(sandbox, "/photo", max=50).json())
+def list_classifications_returned(sandbox: Sandbox) -> bool:
+    return any(item["classifications"] for item in fetch(sandbox, "/photo", max=50).json())
 
 
 def jpeg_labelled_otherwise(sandbox: Sandbox) -> bool:
@@ -65,14 +64,12 @@ def image_broken(sandbox: Sandbox) -> bool:
     return decodes(image_response(sandbox).content) is None
 
 
-def height_contradicts_image(sandbox: Sandbox) -> bool:
-    photo = detail(sandbox)
-    image = decodes(requests.get(photo["externalURL"], timeout=5).content)
-    return image is None or image.size != (photo["width"], photo["height"])
-
-
 def status_filter_ignored(sandbox: Sandbox) -> bool:
     return {item["status"] for item in fetch(sandbox, "/photo", status="DENIED", max=1000).json()} != {"DENIED"}
+
+
+def default_page_larger(sandbox: Sandbox) -> bool:
+    return len(fetch(sandbox, "/photo").json()) > 25
 
 
 def offset_ignored(sandbox: Sandbox) -> bool:
@@ -90,36 +87,72 @@ def list_disagrees_with_detail(sandbox: Sandbox) -> bool:
     return item["version"] != fetch(sandbox, f"/photo/{item['id']}").json()["version"]
 
 
-def unknown_photo_not_404(sandbox: Sandbox) -> bool:
-    return fetch(sandbox, "/photo/1").status_code != 404
-
-
 def detail_not_json(sandbox: Sandbox) -> bool:
     return not fetch(sandbox, f"/photo/{first_photo_id(sandbox)}").headers["content-type"].startswith("application/json")
-
-
-def out_of_range_max_accepted(sandbox: Sandbox) -> bool:
-    return fetch(sandbox, "/photo", max=5000).status_code == 200
 
 
 def organization_fails(sandbox: Sandbox) -> bool:
     return fetch(sandbox, "/organization/1").status_code >= 500
 
 
+# Variants: documented-but-different answers (check=None).
+def not_found_is_empty(sandbox: Sandbox) -> bool:
+    response = fetch(sandbox, "/photo/1")
+    return response.status_code == 404 and response.content == b"" and "content-type" not in response.headers
+
+
+def unauthorized_is_text(sandbox: Sandbox) -> bool:
+    response = fetch(sandbox, "/photo", auth=False)
+    return response.status_code == 401 and response.headers["content-type"].startswith("text/plain")
+
+
+def bad_token_gets_403(sandbox: Sandbox) -> bool:
+    missing = fetch(sandbox, "/photo", auth=False)
+    wrong = requests.get(sandbox.base_url + "/photo", headers=sandbox.auth_headers("wrong"), timeout=5)
+    return missing.status_code == wrong.status_code == 403
+
+
+def oldest_first(sandbox: Sandbox) -> bool:
+    everything = [i["id"] for i in fetch(sandbox, "/photo", max=1000).json()]
+    pages = [i["id"] for offset in range(0, len(everything), 7)
+             for i in fetch(sandbox, "/photo", offset=offset, max=7).json()]
+    newest = sandbox.app.state.dataset.order
+    return everything == newest[::-1] and pages == everything and len(fetch(sandbox, "/photo").json()) == 25
+
+
+def archived_status(sandbox: Sandbox) -> bool:
+    archived = [i for i in fetch(sandbox, "/photo", max=1000).json() if i["status"] == "ARCHIVED"]
+    return bool(archived) and fetch(sandbox, f"/photo/{archived[0]['id']}").json()["status"] == "ARCHIVED"
+
+
+def extra_fields(sandbox: Sandbox) -> bool:
+    return "tags" in detail(sandbox) and all("tags" in i for i in fetch(sandbox, "/photo").json())
+
+
+def links_bytes_only(sandbox: Sandbox) -> bool:
+    photos = [detail(sandbox), *fetch(sandbox, "/photo").json()]
+    return all("externalURL" not in p and p["links"]["bytes"].endswith(".jpg") for p in photos)
+
+
 PROBES: dict[str, Probe] = {
     "cloudcard-width-as-string": width_is_string,
-    "cloudcard-undocumented-status": undocumented_status,
+    "cloudcard-list-classifications-returned": list_classifications_returned,
     "cloudcard-jpeg-labelled-png": jpeg_labelled_otherwise,
     "cloudcard-truncated-jpeg": image_broken,
-    "cloudcard-height-contradicts-image": height_contradicts_image,
     "cloudcard-status-filter-ignored": status_filter_ignored,
     "cloudcard-offset-ignored": offset_ignored,
+    "cloudcard-max-default-50": default_page_larger,
     "cloudcard-auth-not-enforced": auth_not_enforced,
     "cloudcard-list-version-stale": list_disagrees_with_detail,
-    "cloudcard-unknown-photo-200": unknown_photo_not_404,
     "cloudcard-organization-5xx": organization_fails,
     "cloudcard-detail-served-as-html": detail_not_json,
-    "cloudcard-bad-input-accepted": out_of_range_max_accepted,
+    "cloudcard-doc-404-empty": not_found_is_empty,
+    "cloudcard-doc-401-text-plain": unauthorized_is_text,
+    "cloudcard-doc-credentials-403": bad_token_gets_403,
+    "cloudcard-doc-list-oldest-first": oldest_first,
+    "cloudcard-doc-extra-fields": extra_fields,
+    "cloudcard-undocumented-status": archived_status,
+    "cloudcard-doc-links-bytes-only": links_bytes_only,
 }
 PROFILES = sorted(name for name, profile in catalog().items() if profile.api == "cloudcard")
 
@@ -132,13 +165,14 @@ def faithful() -> Iterator[Sandbox]:
 
 def test_every_profile_has_a_probe() -> None:
     assert sorted(PROBES) == PROFILES
-    assert len(PROFILES) >= 6
+    assert len([n for n in PROFILES if catalog()[n].check]) >= 6
+    assert len([n for n in PROFILES if catalog()[n].is_variant]) >= 4
 
 
 @pytest.mark.parametrize("name", PROFILES)
 def test_profile_is_well_formed(name: str) -> None:
     profile = catalog()[name]
-    assert profile.check in KNOWN_CHECKS
+    assert profile.is_variant or profile.check in KNOWN_CHECKS
     documented = {operation.name for operation in operations(load_contract("cloudcard"))}
     for operation in profile.operations:
         assert operation.startswith("STORE ") or operation in documented, operation

@@ -2,8 +2,9 @@
 
 Auth: `X-Auth-Token: <token>` (no prefix). The sandbox credential (`ctx.token`) works both as a
 session token and as the persistent access token that POST /authentication-token exchanges
-for a new session token valid 12 hours. Undocumented error bodies follow the contract's [I]
-model: `{"status", "message"}` with 400/401/404/409. Time comes from `ctx.store.clock`, so
+for a new session token valid 12 hours. Error statuses (400/401/404/409) are [I] and their bodies
+undocumented (the contract promises none); the emulator sends `{"status", "message"}` JSON. Integers
+in request bodies are read as JSON Schema reads them (7.0 is 7). Time comes from `ctx.store.clock`, so
 tests move one clock for token expiry. Image bytes live in the object store (another host,
 plain unsigned `.jpg` URLs, as the documented S3 links are).
 """
@@ -117,6 +118,9 @@ async def _json_body(request: Request) -> dict[str, Any] | Response:
 
 
 def _is_int(value: Any) -> bool:
+    """An integer as JSON Schema counts them: 7 and 7.0 alike (JSON has one number type, RFC 8259)."""
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -178,7 +182,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
             return error(400, f"status must be one of {', '.join(DOCUMENTED_STATUSES)}")
         if "version" in body and not (_is_int(version) and version >= 0):
             return error(400, "version must be an integer >= 0")
-        if "version" in body and version != photo.fields["version"]:
+        if "version" in body and int(version) != photo.fields["version"]:
             current = photo.fields["version"]
             return error(409, f"Photo {photo.id} was updated by someone else (version {current})")
         data.set_status(photo, status, state.now())
@@ -196,12 +200,13 @@ def create_app(ctx: SandboxContext) -> Starlette:
             return error(400, "person.id is required")
         if not isinstance(encoded, str) or not encoded:
             return error(400, "encodedImage is required")
-        if person["id"] not in data.persons:
+        person_id = int(person["id"])
+        if person_id not in data.persons:
             return error(404, "Person not found")
         jpeg = _decode_image(encoded)
         if jpeg is None:
             return error(400, "encodedImage is not a base64-encoded image")
-        photo = data.add_photo(person["id"], jpeg, state.now(), state.rng)
+        photo = data.add_photo(person_id, jpeg, state.now(), state.rng)
         return json_response(data.detail_bytes(photo), 201)
 
     async def download_photos(request: Request) -> Response:

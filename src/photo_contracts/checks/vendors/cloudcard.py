@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from photo_contracts.checks.facts import ApiFacts, IdSource, ImageRecord, Rejection
+from photo_contracts.checks.facts import ApiFacts, IdSource, ImageRecord, Listing, Rejection
 from photo_contracts.checks.invariants import (
     as_property,
     fetch_json,
@@ -75,6 +75,8 @@ FACTS = ApiFacts(
     wrong_credentials=Rejection((401, 403), source=assumed(
         f"{NO_ERROR_STATUS}; vendor-notes models 401 for an expired token, and a server may refuse it with 403")),
     probe_operations=(DETAIL,),
+    # Get Photo List: a bare array sized by `max` ("Default Value: 25", "any integer between 0 and 1000").
+    listings=(Listing(LIST, "$[*]", "max"),),
 )
 
 
