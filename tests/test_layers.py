@@ -27,6 +27,7 @@ ALLOWED = {
     "recording": {"", "apis", "errors", "http"},
     "reporting": {"", "findings", "drift"},
     "fixtures": {"apis", "errors", "sandbox"},
+    "ci_action": set(),
     "target": {"apis", "checks", "config", "contracts", "errors", "http", "jsonpath", "recording", "sandbox"},
     "engine": {"checks", "config", "contracts", "coverage", "drift", "findings", "http", "jsonpath", "provenance",
                "target", "verdict"},
