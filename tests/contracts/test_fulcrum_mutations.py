@@ -125,18 +125,23 @@ MUTATIONS: dict[str, tuple[str, Any, Callable[[Any], Any], str]] = {
                                     "$.photo.errors.access_key"),
     "validation-message-list-empty": ("errors.json#/$defs/validation", example("validation-error.json"),
                                       set_(("photo", "errors", "access_key"), []), "$.photo.errors.access_key"),
-    "rate-limited-status-other-code": ("errors.json#/$defs/rate_limited", {"error": "Too Many Requests", "status": 429},
-                                       set_(("status",), 400), "$.status"),
+    # upload_envelope.json, version_envelope.json
+    "upload-photo-removed": ("upload_envelope.json", ENVELOPE, remove(("photo",)), "$"),
+    "upload-nested-access-key-removed": ("upload_envelope.json", ENVELOPE, remove(("photo", "access_key")), "$.photo"),
+    "version-photo-removed": ("version_envelope.json", ENVELOPE, remove(("photo",)), "$"),
+    "version-as-list": ("version_envelope.json", ENVELOPE, replace_whole([]), "$"),
+    "version-nested-file-size-negative": ("version_envelope.json", ENVELOPE, set_(("photo", "file_size"), -1),
+                                          "$.photo.file_size"),
 }
 
 # The unmutated documents each mutation starts from: all must be valid.
 BASES = {
     "photo.json": PHOTO, "exif.json": EXIF, "photo_envelope.json": ENVELOPE, "photos_page.json": PAGE,
+    "upload_envelope.json": ENVELOPE, "version_envelope.json": ENVELOPE,
     "errors.json#/$defs/unauthorized": example("unauthorized.json"),
     "errors.json#/$defs/bad_request": example("bad-request.json"),
     "errors.json#/$defs/not_found": example("not-found.json"),
     "errors.json#/$defs/validation": example("validation-error.json"),
-    "errors.json#/$defs/rate_limited": {"error": "Too Many Requests", "status": 429},
 }
 
 
@@ -177,8 +182,12 @@ ACCEPTED = {
                                                          "large": None, "processed": False}),
     "photo-without-gps-or-exif": ("photo.json", {**PHOTO, "latitude": None, "longitude": None, "exif": None}),
     "photo-upper-case-access-key": ("photo.json", {**PHOTO, "access_key": "7A8ABC73-A41B-4F1E-BA16-F7C03DAE1E22"}),
-    "photo-new-vendor-field": ("photo.json", {**PHOTO, "deleted_at": None}),
-    "rate-limited-empty-body": ("errors.json#/$defs/rate_limited", {}),
+    "photo-new-vendor-field": ("photo.json", {**PHOTO, "deleted_at": None, "updated_by_id": None}),
+    # The official OpenAPI's Photo: `nullable: true` on these (and a deleted_at the page does not list).
+    "photo-official-nulls": ("photo.json", {**PHOTO, "file_size": None, "content_type": None, "created_by": None,
+                                            "created_by_id": None, "updated_by": None,
+                                            "deleted_at": "2016-01-01T00:00:00Z"}),
+    "version-metadata-any-object": ("version_envelope.json", {"photo": PHOTO, "other": 1}),
 }
 
 

@@ -3,12 +3,16 @@
 Auth: `X-ApiToken: <token>`; anything else is 401 {"error": "Unauthorized"}. Photo JSON is
 precomputed at startup (and again after an upload), so reads do no image work. Decisions
 where the docs are silent ([I], written down in schemas/DISCREPANCIES.md):
-- list order: oldest first by created_at; `newest_first=true` reverses it;
+- list order: oldest first by created_at; `newest_first=true` sorts by updated_at, newest first
+  (the official OpenAPI: "If present, photos will be sorted by updated_at date"); `false` keeps
+  the default order;
 - a malformed or out-of-range parameter: 400 {"error": "Bad Request", "status": 400};
 - versions not yet available (`stored`/`processed` false): their .json/.jpg answer 404 {};
 - the thumbnail/large metadata differ from the photo's only in `file_size` and the exif pixel size;
-- an upload must be an image (else 422 on `file`), stored as JPEG; re-uploading an access_key
-  replaces the file;
+- an uploaded image is stored as JPEG; a file that is no image Pillow can read is answered
+  like an image, with a placeholder picture standing in for it (the docs say nothing of such
+  files, and a created photo's versions then exist at once, as for an image); re-uploading an
+  access_key replaces the file;
 - 5,000 calls per hour per token (`app.state.emulator.rate_limit`), then 429 with `Retry-After`.
 """
 
@@ -132,7 +136,7 @@ class Emulator:
             return json_response(BAD_REQUEST, 400)
         photos = [p for p in self.ordered if all(p.meta[k] == v for k, v in query["filters"].items())]
         if query["newest_first"]:
-            photos.reverse()
+            photos.sort(key=lambda p: (p.meta["updated_at"], p.access_key.lower()), reverse=True)
         page, per_page = query["page"], query["per_page"]
         window = photos[(page - 1) * per_page: page * per_page]
         total = len(photos)
@@ -200,16 +204,17 @@ class Emulator:
             errors["access_key"] = ["must be provided"]
         elif not isinstance(access_key, str) or not UUID.match(access_key):
             errors["access_key"] = ["is invalid"]
-        if not content:
+        if file is None or (not content and not isinstance(file, UploadFile)):
             errors["file"] = ["must be provided"]
-        else:
-            try:
-                content, size, exif, position = data.read_upload(content)
-            except data.NotAnImage:
-                errors["file"] = ["is not an image"]
         if errors:
             return json_response(b'{"photo":{"errors":%s}}' % _dumps(errors), 422)
         assert isinstance(access_key, str)
+        try:
+            content, size, exif, position = data.read_upload(content)
+        except data.NotAnImage:
+            # The docs promise nothing about a file that is no image. The emulator keeps the upload and
+            # stands a placeholder picture in for it, so every version exists and is a real JPEG.
+            content, size, exif, position = data.read_upload(data.placeholder(content))
         photo = self.store_upload(access_key, content, size, exif, position)
         return json_response(b'{"photo":%s}' % photo.cache["original"])
 
@@ -234,7 +239,8 @@ class Emulator:
             "created_by_id": existing.meta["created_by_id"] if existing else user_id,
             "updated_by": name, "updated_by_id": user_id, "exif": exif,
         }
-        photo = Photo(meta["access_key"], meta, blobs, sizes, existing.created if existing else now)
+        key = existing.access_key if existing else access_key
+        photo = Photo(key, meta, blobs, sizes, existing.created if existing else now)
         self.dataset.photos[photo.access_key.lower()] = photo
         self.publish(photo)
         self.ordered = self._order()
@@ -266,8 +272,8 @@ def create_app(ctx: SandboxContext) -> Starlette:
     ]
     for version in ("thumbnail", "large"):
         routes += [
-            Route(photos + "/{id}/%s.json" % version, emulator.show(version, image=False), methods=["GET"]),
-            Route(photos + "/{id}/%s.jpg" % version, emulator.show(version, image=True), methods=["GET"]),
+            Route(f"{photos}/{{id}}/{version}.json", emulator.show(version, image=False), methods=["GET"]),
+            Route(f"{photos}/{{id}}/{version}.jpg", emulator.show(version, image=True), methods=["GET"]),
         ]
     routes.append(Route(photos + "/{id}", emulator.show("original", image=False), methods=["GET"]))
     app = Starlette(routes=routes, exception_handlers={404: emulator.no_route, 405: emulator.wrong_method})

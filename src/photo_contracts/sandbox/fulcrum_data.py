@@ -230,6 +230,12 @@ def build(seed: int, size: int | None) -> Dataset:
     return dataset
 
 
+def placeholder(content: bytes) -> bytes:
+    """The picture the emulator stores for an upload that is no image: grey, 64x48, the same for the same bytes."""
+    shade = 96 + sum(content[:64]) % 64
+    return images.encode(Image.new("RGB", (64, 48), (shade, shade, shade)), "JPEG")
+
+
 class NotAnImage(ValueError):
     """The uploaded file is not an image."""
 

@@ -8,14 +8,12 @@ assumption of ours (a failure under it is a notice).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from photo_contracts.checks.facts import ApiFacts, IdSource, ImageEndpoint, ImageRecord, Rejection
+from photo_contracts.checks.facts import ApiFacts, IdSource, ImageEndpoint, ImageRecord, Listing, Rejection
 from photo_contracts.checks.invariants import (
     as_property,
     fetch_json,
@@ -78,9 +76,12 @@ FACTS = ApiFacts(
     missing_credentials=Rejection((401,), source=UNAUTHORIZED),
     wrong_credentials=Rejection((401,), source=UNAUTHORIZED),
     probe_operations=(DETAIL,),
+    # per_page: "The number of items to return per page.", default 20000 (the official OpenAPI).
+    listings=(Listing(LIST, "$.photos[*]", "per_page"), Listing("GET /v2/photos", "$.photos[*]", "per_page")),
 )
 
 # The promises the invariants rest on.
+LIST_200 = documented(OPENAPI, pointer="/paths/~1v2~1photos.json/get/responses/200")
 ENVELOPE = documented(OPENAPI, pointer="/components/schemas/PhotosResponse/required")
 PAGE_NUMBER = documented(OPENAPI, "The page number requested.", pointer=f"{_LIST_PARAMS}/6")
 PER_PAGE = documented(OPENAPI, "The number of items to return per page.", pointer=f"{_LIST_PARAMS}/7")
@@ -108,20 +109,8 @@ NEGATED_FILTER = assumed("processed/stored/uploaded=false lists the photos witho
                          "documents only the filter for photos that have it")
 
 
-@contextmanager
-def sourced(source: Source) -> Iterator[None]:
-    """Failures raised by the shared tools (which do not know the vendor) get this source."""
-    try:
-        yield
-    except CheckFailed as failure:
-        if failure.source is None:
-            failure.source = source
-        raise
-
-
 def _page(target: Any, query: str = "") -> dict[str, Any]:
-    with sourced(documented(OPENAPI, pointer="/paths/~1v2~1photos.json/get/responses/200")):
-        body = fetch_json(target, "GET", "/v2/photos.json" + query)
+    body = fetch_json(target, "GET", "/v2/photos.json" + query, LIST_200)
     if not isinstance(body, dict) or not isinstance(body.get("photos"), list):
         raise CheckFailed("Received no photos array from GET /v2/photos.json / Documented: a page envelope",
                           source=ENVELOPE)
@@ -165,8 +154,7 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
                                       "Documented: nothing past total_pages", json_path="$.photos", source=TOTALS)
                 break
             pages.append(ids_of(page["photos"], "access_key"))
-        with sourced(PARTITION):
-            same_sequence(pages, keys, f"GET /v2/photos.json with per_page={per_page}")
+        same_sequence(pages, keys, f"GET /v2/photos.json with per_page={per_page}", PARTITION)
 
     pages_make_the_listing()
 
@@ -210,18 +198,16 @@ def _same(stated: Any, wanted: Any) -> bool:
 @invariant(LIST, source=SAME_PHOTO)
 def list_matches_detail(target: Any, config: Any) -> None:
     """A listed photo and GET /v2/photos/{id}.json agree on every field both carry."""
-    with sourced(SAME_PHOTO):
-        items_agree_with_details(target, config, _page(target)["photos"],
-                                 lambda photo: f"/v2/photos/{photo.get('access_key')}.json", (), "$.photos",
-                                 unwrap="photo")
+    items_agree_with_details(target, config, _page(target)["photos"],
+                             lambda photo: f"/v2/photos/{photo.get('access_key')}.json", (), "$.photos",
+                             unwrap="photo", source=SAME_PHOTO)
 
 
 @invariant(LIST, source=NEWEST_FIRST)
 def timestamps_are_ordered(target: Any, config: Any) -> None:
     """created_at <= updated_at, and newest_first=true lists the newest updated_at first."""
-    with sourced(CREATED_BEFORE_UPDATED):
-        for index, photo in enumerate(_page(target)["photos"]):
-            ordered(photo, "created_at", "updated_at", f"$.photos[{index}]")
+    for index, photo in enumerate(_page(target)["photos"]):
+        ordered(photo, "created_at", "updated_at", f"$.photos[{index}]", source=CREATED_BEFORE_UPDATED)
     newest = _page(target, "?newest_first=true")["photos"]
     times = [parse_time(photo.get("updated_at")) for photo in newest]
     for index in range(1, len(times)):
