@@ -72,13 +72,15 @@ def test_null_where_not_nullable_is_a_type_change():
     assert kinds(drift) == {(DETAIL, "type-change", "$.photo.url", "null", "breaking")}
 
 
-def test_new_enum_value_is_a_warning():
+def test_new_enum_value_under_an_assumed_enum_is_a_notice():
+    """CloudCard lists the values of its status filter, not of a photo's status: that list is our assumption."""
     photos = copy.deepcopy(PHOTOS)
     photos[0]["status"] = "ARCHIVED"
     drift = compare(observed(("cloudcard", "GET /photo", 200, "application/json", photos)))
-    # (the documented example leaves out optional fields: those are missing-field warnings, not this test's)
+    # (the documented example leaves out optional fields: those are missing-field entries, not this test's)
     changed = [d for d in drift if d["kind"] != "missing-field"]
-    assert kinds(changed) == {("GET /photo", "new-enum-value", "$[*].status", "ARCHIVED", "warning")}
+    assert kinds(changed) == {("GET /photo", "new-enum-value", "$[*].status", "ARCHIVED", "notice")}
+    assert changed[0]["source"]["kind"] == "assumed"
 
 
 def test_undocumented_status_and_content_type_are_breaking():

@@ -75,9 +75,9 @@ def test_faithful_sandbox_against_its_baseline_reports_nothing_new(tmp_path, cap
 
 PROFILES = {
     # the vendor removed a required field
-    "fulcrum-original-url-removed": ("fulcrum", 1, {
-        ("GET /v2/photos/{id}", "missing-field", "$.photo.original", "", "breaking"),
-        ("GET /v2/photos/{id}.json", "missing-field", "$.photo.original", "", "breaking"),
+    "fulcrum-access-key-removed": ("fulcrum", 1, {
+        ("GET /v2/photos/{id}", "missing-field", "$.photo.access_key", "", "breaking"),
+        ("GET /v2/photos/{id}.json", "missing-field", "$.photo.access_key", "", "breaking"),
     }),
     # ... renamed one: the old name is missing, the new one undocumented
     "autodesk-urls-as-string": ("autodesk", 1, {
@@ -89,8 +89,10 @@ PROFILES = {
         ("GET /v2/photos.json", "type-change", "$.photos[*].file_size", "string", "breaking"),
     }),
     # ... added an enum value (a warning: exit 0 at the default --fail-on breaking)
+    # ... a photo status CloudCard never listed (its list of response statuses is our assumption: a notice)
     "cloudcard-undocumented-status": ("cloudcard", 0, {
-        ("GET /photo", "new-enum-value", "$[*].status", "ARCHIVED", "warning"),
+        ("GET /photo", "new-enum-value", "$[*].status", "ARCHIVED", "notice"),
+        ("GET /photo/{id}", "new-enum-value", "$.status", "ARCHIVED", "notice"),
     }),
     # ... re-encoded the thumbnails
     "autodesk-thumbnail-png": ("autodesk", 1, {
@@ -104,7 +106,7 @@ PROFILES = {
 }
 
 
-ACCEPTED = ("fulcrum-original-url-removed", "autodesk-urls-as-string")  # also accepted, then run again
+ACCEPTED = ("fulcrum-access-key-removed", "autodesk-urls-as-string")  # also accepted, then run again
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -139,9 +141,9 @@ def test_drift_reports_exactly_the_vendor_change(tmp_path, capsys, baselines, pr
 
 def test_fail_on_warning_fails_for_a_new_enum_value(tmp_path, capsys, baselines):
     baseline = tmp_path / "baseline.json"
-    baseline.write_text(baselines["cloudcard"].read_text())
-    code, out, _ = drift(capsys, "--api", "cloudcard", "--baseline", str(baseline), "--report-dir", str(tmp_path / "r"),
-                         "--sandbox-drift", "cloudcard-undocumented-status", "--fail-on", "warning")
+    baseline.write_text(baselines["autodesk"].read_text())
+    code, out, _ = drift(capsys, "--api", "autodesk", "--baseline", str(baseline), "--report-dir", str(tmp_path / "r"),
+                         "--sandbox-drift", "autodesk-new-media-type", "--fail-on", "warning")
     assert code == 1 and "at or above warning: exit 1" in out
 
 

@@ -43,19 +43,31 @@ def _schema(node: dict[str, Any]) -> dict[str, Any]:
     return schema if isinstance(schema, dict) else {}
 
 
-def _bad_values(name: str, schema: dict[str, Any]) -> Iterator[tuple[Any, str, int | None]]:
-    """(value, what, maximum) for each bound `schema` documents, most telling first."""
+def _bounds(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The schema and its allOf members: a bound of ours sits in its own member with its own mark."""
+    yield schema
+    for part in schema.get("allOf", []):
+        if isinstance(part, dict):
+            yield from _bounds(part)
+
+
+def _bad_values(name: str, schema: dict[str, Any]) -> Iterator[tuple[Any, str, int | None, dict[str, Any]]]:
+    """(value, what, maximum, the node stating the bound) for each bound `schema` states, most telling first."""
     kind = schema.get("type")
-    if isinstance(schema.get("enum"), list) and all(isinstance(v, str) for v in schema["enum"]):
-        yield UNKNOWN_ENUM, f"{name}={UNKNOWN_ENUM} (documented: one of {', '.join(schema['enum'])})", None
-    if kind == "integer" or kind == "number":
-        if isinstance(schema.get("maximum"), int | float):
-            top = schema["maximum"]
-            yield int(top) + 1, f"{name}={int(top) + 1} (documented: at most {top})", int(top)
-        if isinstance(schema.get("minimum"), int | float):
-            low = schema["minimum"]
-            yield int(low) - 1, f"{name}={int(low) - 1} (documented: at least {low})", None
-        yield "abc", f"{name}=abc (documented: {kind})", None
+    for node in _bounds(schema):
+        if isinstance(node.get("enum"), list) and all(isinstance(v, str) for v in node["enum"]):
+            yield UNKNOWN_ENUM, f"{name}={UNKNOWN_ENUM} (documented: one of {', '.join(node['enum'])})", None, node
+    if kind not in ("integer", "number"):
+        return
+    for node in _bounds(schema):
+        if isinstance(node.get("maximum"), int | float):
+            top = node["maximum"]
+            yield int(top) + 1, f"{name}={int(top) + 1} (documented: at most {top})", int(top), node
+    for node in _bounds(schema):
+        if isinstance(node.get("minimum"), int | float):
+            low = node["minimum"]
+            yield int(low) - 1, f"{name}={int(low) - 1} (documented: at least {low})", None, node
+    yield "abc", f"{name}=abc (documented: {kind})", None, schema
 
 
 def probes(api: str, operation: Operation) -> list[Probe]:
@@ -68,8 +80,9 @@ def probes(api: str, operation: Operation) -> list[Probe]:
         source = source_of(parameter) or source_of(schema) or UNMARKED
         name = parameter.get("name", "")
         if parameter.get("in") == "query":
-            for value, what, maximum in list(_bad_values(name, schema))[:PER_PARAMETER]:
-                found.append(Probe(operation.name, what, source, query={name: value}, maximum=maximum))
+            for value, what, maximum, node in list(_bad_values(name, schema))[:PER_PARAMETER]:
+                mark = source_of(node) or source  # the bound's own mark (ours, perhaps) before the parameter's
+                found.append(Probe(operation.name, what, mark, query={name: value}, maximum=maximum))
         elif parameter.get("in") == "path" and name in operation.path_params and name == operation.path_params[-1]:
             if schema.get("format") == "uuid" or schema.get("type") == "integer" or "pattern" in schema:
                 found.append(Probe(operation.name, f"{name}={MALFORMED_ID} (documented: "
@@ -87,9 +100,9 @@ def _body_probes(operation: Operation, resolved: dict[str, Any]) -> list[Probe]:
     for name, sub in (resolved.get("properties") or {}).items():
         if not isinstance(sub, dict) or "$ref" in sub:
             continue
-        source = source_of(sub) or UNMARKED
-        for value, what, maximum in list(_bad_values(name, sub))[:PER_PARAMETER]:
-            found.append(Probe(operation.name, what, source, body={name: copy.deepcopy(value)}, maximum=maximum))
+        for value, what, maximum, node in list(_bad_values(name, sub))[:PER_PARAMETER]:
+            found.append(Probe(operation.name, what, source_of(node) or UNMARKED, body={name: copy.deepcopy(value)},
+                               maximum=maximum))
     return found
 
 

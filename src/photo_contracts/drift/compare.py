@@ -106,14 +106,14 @@ def compare_body(api: str, operation: str, response: str, shape: Shape, paths: d
             documented = "/".join(sorted(node.types or ())) or "nothing"
             found.append(entry(api, operation, "type-change", path, "breaking",
                                f"Received {kind} at `{path}` / Documented: {documented}", response, kind,
-                               node.source))
+                               node.type_source or node.source))
         if node.enum is not None:
             for value in facts.get("values", []):
                 if value not in node.enum:
                     allowed = ", ".join(sorted(str(v) for v in node.enum))
                     found.append(entry(api, operation, "new-enum-value", path, "warning",
                                        f"Received {value!r} at `{path}` / Documented: one of {allowed}",
-                                       response, str(value), node.source))
+                                       response, str(value), node.enum_source or node.source))
     found += _missing(api, operation, response, shape, paths, exemplified)
     return found
 

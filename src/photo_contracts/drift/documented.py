@@ -43,6 +43,8 @@ class Shape:
     partial: set[str] = field(default_factory=set)  # properties only some alternatives document
     varies: bool = False  # `x-fields-vary`: the vendor says which optional fields appear varies (EXIF by device)
     source: Source | None = None  # the mark on (or nearest above) the schema that documents this node
+    type_source: Source | None = None  # the mark of the node that states its type
+    enum_source: Source | None = None  # the mark of the node that states its values
     required_sources: dict[str, Source] = field(default_factory=dict)  # required field -> the mark requiring it
 
     @property
@@ -112,6 +114,18 @@ def _required_sources(*shapes: Shape) -> dict[str, Source]:
     return merged
 
 
+def _narrower(a: Any, b: Any, a_source: Source | None, b_source: Source | None) -> Source | None:
+    """allOf: the mark of whichever side states the narrower constraint (an assumption narrowing a
+    documented type is what a failure would break)."""
+    if a is None or b is None:
+        return a_source if b is None else b_source
+    if len(b) < len(a):
+        return b_source
+    if len(a) < len(b):
+        return a_source
+    return _pick(a_source, b_source)
+
+
 def intersect(a: Shape, b: Shape) -> Shape:
     """allOf: both hold."""
     types = _meet(a.types, b.types)
@@ -124,8 +138,10 @@ def intersect(a: Shape, b: Shape) -> Shape:
     items = a.items if b.items is None else b.items if a.items is None else intersect(a.items, b.items)
     partial = (a.partial | b.partial) - a.full - b.full
     return Shape(types, enum, properties, a.required | b.required, additional, a.closed or b.closed, items,
-                 a.open_object and b.open_object, partial, a.varies or b.varies, _pick(a.source, b.source),
-                 _required_sources(a, b))
+                 a.open_object and b.open_object, partial, a.varies or b.varies, source=_pick(a.source, b.source),
+                 required_sources=_required_sources(a, b),
+                 type_source=_narrower(a.types, b.types, a.type_source, b.type_source),
+                 enum_source=_narrower(a.enum, b.enum, a.enum_source, b.enum_source))
 
 
 def union(shapes: list[Shape]) -> Shape:
@@ -150,8 +166,10 @@ def union(shapes: list[Shape]) -> Shape:
     partial = set(properties) - set.intersection(*(s.full for s in objects))
     return Shape(types, enum, properties, required, union(maps) if maps else None, all(s.closed for s in shapes),
                  union(lists) if lists else None, any(s.open_object for s in shapes), partial,
-                 any(s.varies for s in shapes), _pick(*(s.source for s in shapes)),
-                 {n: src for n, src in _required_sources(*shapes).items() if n in required})
+                 any(s.varies for s in shapes), source=_pick(*(s.source for s in shapes)),
+                 required_sources={n: src for n, src in _required_sources(*shapes).items() if n in required},
+                 type_source=_pick(*(s.type_source for s in shapes)),
+                 enum_source=_pick(*(s.enum_source for s in shapes)))
 
 
 class _Reader:
@@ -197,7 +215,9 @@ class _Reader:
 
     def own(self, schema: dict[str, Any], resolver: Resolver, depth: int) -> Shape:
         """What the schema says itself, without combinators and references."""
-        shape = Shape(types=_type_set(schema), source=source_of(schema))
+        mark = source_of(schema)
+        shape = Shape(types=_type_set(schema), source=mark, type_source=mark if "type" in schema else None,
+                      enum_source=mark if "enum" in schema or "const" in schema else None)
         if "const" in schema:
             shape.enum = {_hashable(schema["const"])}
         elif isinstance(schema.get("enum"), list):

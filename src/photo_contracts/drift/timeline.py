@@ -12,7 +12,7 @@ from typing import Any
 from photo_contracts.findings import SEVERITIES
 
 MAX_RUNS = 60  # most recent runs shown
-COLOURS = {"breaking": "#d93025", "warning": "#f9ab00", "info": "#4285f4", "none": "#34a853", "absent": "#e8eaed"}
+COLOURS = {"breaking": "#d93025", "warning": "#f9ab00", "info": "#4285f4", "notice": "#9aa0a6", "none": "#34a853", "absent": "#e8eaed"}
 CSS = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#202124}
 table{border-collapse:collapse;font-size:13px}
