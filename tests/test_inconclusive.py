@@ -92,3 +92,18 @@ def test_ids_that_only_answer_errors_are_inconclusive(tmp_path):
                                             visitor_ids=["f" * 40, "e" * 40])
     assert_inconclusive(code, output, summary, "visitor", "no request got a successful answer", "3404")
     assert summary["apis"]["visitor"]["coverage"]["GET /v1/photo/{visitorId}"]["images_decoded"] == 0
+
+
+def test_a_check_that_crashes_makes_the_run_inconclusive_never_conforms(tmp_path, monkeypatch):
+    """An error of the tool itself judged nothing: the verdict says so instead of 'conforms'."""
+    from photo_contracts.engine import Run
+
+    def broken(self, target, probe):
+        raise RuntimeError("a bug in a probe")
+
+    monkeypatch.setattr(Run, "probe", broken)
+    cfg = config.load(environ={}, overrides={"apis": ["autodesk"], "report_dir": tmp_path, "examples": 2})
+    out = io.StringIO()
+    code, run = execute(cfg, out=out)
+    assert code == 3, out.getvalue()
+    assert "error of photo-contracts itself" in run.verdicts["autodesk"].diagnosis

@@ -73,6 +73,8 @@ class Suite:
         stats = self.run.stats[api]
         outcome = "passed" if report.passed else "failed" if report.failed else "skipped"
         setattr(stats, outcome, getattr(stats, outcome) + 1)
+        if report.failed and not getattr(report, "pc_findings", None):
+            stats.errors += 1  # failed on an error of the tool itself, not on a finding: nothing was judged
         if self.progress:
             found = len(getattr(report, "pc_findings", []))
             note = f"{found} finding{'s' * (found != 1)}" if found else outcome.replace("passed", "ok")

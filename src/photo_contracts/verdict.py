@@ -66,9 +66,13 @@ def diagnose(api: str, ledger: Ledger, target: Any, documented_server: str | Non
 
 
 def judge_api(api: str, findings: list[Any], ledger: Ledger, target: Any, documented_server: str | None,
-              strict: bool) -> ApiVerdict:
+              strict: bool, errors: int = 0) -> ApiVerdict:
     if any(gating(f.severity, strict) and not f.accepted for f in findings if f.api == api):
         return ApiVerdict("findings", diagnose(api, ledger, target, documented_server))
+    if errors:  # a check that crashed judged nothing: never "conforms" on it
+        return ApiVerdict("inconclusive", f"{api}: {errors} test{'s' * (errors != 1)} of the suite stopped on an "
+                                          "error of photo-contracts itself, so what they check was not judged; "
+                                          "see report.html and report it")
     diagnosis = diagnose(api, ledger, target, documented_server)
     return ApiVerdict("inconclusive", diagnosis) if diagnosis else ApiVerdict("conforms")
 

@@ -124,7 +124,7 @@ def test_no_breaking_change_exits_0(crafted, capsys) -> None:
     new = crafted(lambda v: v.schemas["photo.json"]["properties"].update(height={"type": "integer"}))
     code, out, _ = audit(capsys, str(BASE), str(new))
     assert code == 0
-    assert "0 breaking, 0 warning, 2 info." in out and "## Info" in out and "## Breaking" not in out
+    assert "0 breaking, 0 warnings, 2 info." in out and "## Info" in out and "## Breaking" not in out
 
 
 def _mixed(v) -> None:
@@ -140,7 +140,7 @@ def test_markdown_groups_by_severity_then_operation(crafted, capsys) -> None:
     breaking = out[out.index("## Breaking"):out.index("## Warning")]
     assert "### GET /photos\n" in breaking and "### GET /photos/{id}\n" in breaking
     assert "- `response-property-removed` at response 200 $.caption: removed" in breaking
-    assert "2 breaking, 2 warning, 1 info." in out
+    assert "2 breaking, 2 warnings, 1 info." in out
 
 
 def test_json_and_html(crafted, capsys, tmp_path: Path) -> None:

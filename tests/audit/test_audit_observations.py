@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from photo_contracts.audit import values
 from photo_contracts.audit.changes import RULES
 from photo_contracts.audit.diff import diff
 from photo_contracts.audit.sources import open_input
@@ -85,6 +86,8 @@ CASES = [
     Case("new value at an enum-like path", lambda d: _paths(d)["$.status"].update(
         values=["approved", "archived", "new"]), "observed-enum-value-new", "warning",
          ((DETAIL, "response 200 $.status"),)),
+    Case("string format changed", lambda d: _paths(d)["$.created"].update(values=TIMES[:4] + ["13/03/2021 18:15"]),
+         "observed-string-format-changed", "breaking", ((DETAIL, "response 200 $.created"),)),
     Case("image format changed", lambda d: _op(d)["images"].update(original={"PNG": 5}),
          "observed-image-format-changed", "breaking", ((DETAIL, "image original"),)),
 ]
@@ -123,3 +126,92 @@ def test_report_directory_is_read_through_its_observations(tmp_path: Path) -> No
 
 def test_every_observation_rule_has_a_case() -> None:
     assert {r.id for r in RULES.values() if r.scope == "observations"} == {c.rule for c in CASES}
+
+
+# -- what varies between two runs of the same API is not a change ----------------------------
+
+SIGNED = ("?response-content-disposition=attachment%3B+filename%3D%22{id}.jpg%22&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+          "&X-Amz-Date={stamp}&X-Amz-Expires=60&X-Amz-Credential=KEY%2F{day}%2Fus-east-1%2Fs3%2Faws4_request"
+          "&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}")
+IDS = ["5b8d16c7-4203-487f-862d-bf454f3de6e1", "70c455a9-2a1b-4112-b033-1476f53fc3dd"]
+
+
+def run(port: int, store: int, clock: str, fuzz: str, *, status: str = "new", folder: str = "photos") -> dict:
+    """What one run of a sandbox answers: its ports, wall clock and fuzzed inputs are its own."""
+    seen = Observations()
+    for i in range(6):
+        photo = IDS[i % 2]
+        stamp = f"{clock}{i:02d}Z"
+        signed = SIGNED.format(id=photo, stamp=f"{clock}00Z".replace("-", "").replace(":", ""), day=clock[:10],
+                               signature=f"{port * (1 + i % 2):064x}")  # signed once per photo and run
+        body = {"id": photo, "status": status if i else "approved", "updated_at": stamp,
+                "url": f"http://127.0.0.1:{port}/api/v2/photos/{photo}",
+                "original": f"http://127.0.0.2:{store}/{folder}/large_{photo}.jpg",
+                "signed": f"http://127.0.0.2:{store}/{folder}/{photo}.jpg" + signed,
+                "kind": "PHOTO"}
+        seen.response("photos", DETAIL, 200, "application/json", body, is_json=True)
+        seen.response("photos", DETAIL, 400, "application/json",
+                      {"title": "Bad Request", "detail": f"$.limit: {fuzz!r} is not of type 'integer'"}, is_json=True)
+    return seen.as_dict()
+
+
+def audit(tmp_path: Path, old: dict, new: dict) -> list:
+    return diff(open_input(_write(tmp_path, "old.json", old)), open_input(_write(tmp_path, "new.json", new)))
+
+
+def test_two_runs_differing_only_in_ports_clocks_signatures_and_fuzz_are_the_same(tmp_path: Path) -> None:
+    first = run(51275, 54733, "2026-11-30T20:41:", "\u00ca\x00")
+    second = run(35757, 53561, "2026-12-01T03:12:", "abc")
+    assert first != second
+    assert audit(tmp_path, first, second) == []
+
+
+def test_a_new_enum_value_is_still_reported_among_the_noise(tmp_path: Path) -> None:
+    changes = audit(tmp_path, run(51275, 54733, "2026-11-30T20:41:", "x"),
+                    run(35757, 53561, "2026-12-01T03:12:", "y", status="archived"))
+    assert [(c.rule, c.location, c.message) for c in changes] == [
+        ("observed-enum-value-new", "response 200 $.status", "new value: 'archived'")]
+
+
+def test_a_new_url_form_is_reported_without_host_port_or_signature(tmp_path: Path) -> None:
+    changes = audit(tmp_path, run(51275, 54733, "2026-11-30T20:41:", "x"),
+                    run(35757, 53561, "2026-12-01T03:12:", "y", folder="images"))
+    found = {c.location: c.message for c in changes}
+    assert {c.rule for c in changes} == {"observed-enum-value-new"}
+    assert found["response 200 $.original"] == "new value: 'http://{host}/images/large_{uuid}.jpg'"
+    signed = found["response 200 $.signed"]
+    assert signed.startswith("new value: 'http://{host}/images/{uuid}.jpg?X-Amz-Algorithm=&X-Amz-Credential=&")
+    assert "X-Amz-Signature=&" in signed and "35757" not in signed and "53561" not in signed
+
+
+def test_generated_values_at_an_enum_like_path_are_new_values(tmp_path: Path) -> None:
+    old = run(51275, 54733, "2026-11-30T20:41:", "x")
+    new = copy.deepcopy(old)
+    paths = new["apis"]["photos"][DETAIL]["bodies"]["200 application/json"]["paths"]
+    paths["$.kind"]["values"] = ["2026-11-30T20:41:00Z"]  # an enum now answers a timestamp
+    changes = audit(tmp_path, old, new)
+    assert [(c.rule, c.location) for c in changes] == [("observed-enum-value-new", "response 200 $.kind")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("http://127.0.0.1:51275/api/v2/photos/5b8d16c7-4203-487f-862d-bf454f3de6e1", "http://{host}/api/v2/photos/{uuid}"),
+    ("https://cdn.example.com/photos.cloudcard/000001.24.059.up4a2rhtrq6ho5dvt8j1se1m21e703hxl9ywid22.jpg",
+     "https://{host}/photos.cloudcard/{n}.{n}.{n}.{token}.jpg"),
+    ("https://s3.amazonaws.com/b/k.jpg?Expires=1700000000&Signature=abc%2B&AWSAccessKeyId=AKIA",
+     "https://{host}/b/k.jpg?AWSAccessKeyId=&Expires=&Signature="),
+    ("APPROVED", "APPROVED"), ("createdAt asc", "createdAt asc"), ("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256"),
+    ("2200", "2200"), ("Bad Request", "Bad Request"), ("image/jpeg", "image/jpeg"),
+    ("2026-11-30T20:45:08Z", None), ("2021-03-13T18:15:00", None), ("2021-03-13", None),
+    ("Mon, 30 Nov 2026 20:45:08 GMT", None), ("5b8d16c7-4203-487f-862d-bf454f3de6e1", None),
+    ("large_5b8d16c7-4203-487f-862d-bf454f3de6e1", None), ("e3b0c44298fc1c149afbf4c8996fb924", None),
+    ("up4a2rhtrq6ho5dvt8j1se1m21e703hxl9ywid22", None), ("max must be an integer", None),
+    ("$.limit: 'abc' is not of type 'integer'", None), ("\u00ca", None), ("a\x00b", None),
+])
+def test_comparable_values(value: str, expected: str | None) -> None:
+    assert values.comparable(value) == expected
+
+
+def test_string_formats() -> None:
+    assert [values.string_format(v) for v in ("https://x.test/a", "2021-03-13T18:15:00Z", "2021-03-13",
+                                              "5b8d16c7-4203-487f-862d-bf454f3de6e1", "13/03/2021 18:15")] == [
+        "url", "date-time", "date", "uuid", "other"]

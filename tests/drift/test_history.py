@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -120,8 +121,9 @@ def test_timeline_is_self_contained_and_coloured_by_worst_severity(tmp_path):
     out = tmp_path / "drift-timeline.html"
     timeline.write(out, entries)
     html = out.read_text()
-    assert "<script" not in html and "src=" not in html and "href=" not in html
-    assert html.count("<tr>") == 3  # header + one row per (API, operation)
+    assert "<script" not in html and "src=" not in html and "<link" not in html
+    assert set(re.findall(r"href='([^']*)'", html)) == {"#run-2"}  # in-page only: these entries name no report
+    assert html.split("</table>")[0].count("<tr>") == 3  # the grid: header + one row per (API, operation)
     assert timeline.COLOURS["breaking"] in html and timeline.COLOURS["absent"] in html
     assert "cell new" in html and "file_size" in html
     assert timeline.worst({"breaking": 0, "warning": 3, "info": 1}) == "warning"

@@ -15,7 +15,7 @@ from photo_contracts.errors import ToolError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "OLD and NEW: two contract files (OpenAPI, YAML or JSON), two REV:path git revisions "
-        "(e.g. v1.2:contracts/cloudcard.yaml), or two observations.json files (or report "
+        "(e.g. HEAD~1:contracts/cloudcard.yaml), or two observations.json files (or report "
         "directories holding one). Exit 1 when a breaking change is found, 0 otherwise, 2 on bad input.")
     parser.add_argument("old", metavar="OLD", help="contract, REV:path or observations.json")
     parser.add_argument("new", metavar="NEW", help="same kind as OLD")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from photo_contracts.audit import values
 from photo_contracts.audit.changes import Change, Hit, rule, rules
 from photo_contracts.audit.model import is_success
 
@@ -164,18 +165,52 @@ def _enum_like(facts: dict[str, Any]) -> bool:
     return 0 < len(values) <= ENUM_LIKE_MAX and strings >= ENUM_LIKE_REPEAT * len(values)
 
 
+def _fresh_values(was: list[str], now: list[str]) -> list[str]:
+    """NEW's values OLD did not have, compared as `values.comparable` makes them (URLs without host,
+    port and signatures); generated values (timestamps, ids, messages) count only where OLD had none."""
+    before = {values.comparable(v) for v in was}
+    fresh: dict[str, None] = {}
+    for value in now:
+        seen = values.comparable(value)
+        if seen is None and None not in before:
+            fresh[value] = None
+        elif seen is not None and seen not in before:
+            fresh[seen] = None
+    return sorted(fresh)
+
+
 @rule("observed-enum-value-new", "warning", "observations",
       f"A new string at an enum-like path (at most {ENUM_LIKE_MAX} distinct values in OLD, each "
-      f"seen {ENUM_LIKE_REPEAT}+ times on average).")
+      f"seen {ENUM_LIKE_REPEAT}+ times on average); URLs are compared without host, port and signed "
+      "query values, timestamps, ids and messages are not compared.")
 def observed_enum_value_new(old: Any, new: Any) -> Iterator[Hit]:
     for api, op, before, after in _pairs(old, new):
         for key, was, now in _bodies(before, after):
             for path in sorted(set(was) & set(now)):
                 if _enum_like(was[path]) and now[path].get("values"):
-                    fresh = sorted(set(now[path]["values"]) - set(was[path]["values"]))
+                    fresh = _fresh_values(was[path]["values"], now[path]["values"])
                     if fresh:
                         yield Hit(f"{_where(key)} {path}", "new value: " + ", ".join(map(repr, fresh)),
                                   operation=op, api=api)
+
+
+@rule("observed-string-format-changed", "breaking", "observations",
+      "Every string OLD saw at a path had one format (url, date-time, date, uuid) and NEW saw "
+      "another there (`2021-03-13T18:15:00` -> `13/03/2021 18:15`).")
+def observed_string_format_changed(old: Any, new: Any) -> Iterator[Hit]:
+    for api, op, before, after in _pairs(old, new):
+        for key, was, now in _bodies(before, after):
+            for path in sorted(set(was) & set(now)):
+                a, b = was[path].get("values") or [], now[path].get("values") or []
+                formats = {values.string_format(v) for v in a}
+                if len(formats) != 1 or formats == {"other"}:
+                    continue
+                odd = [v for v in b if values.string_format(v) not in formats]
+                if odd:
+                    seen = sorted(formats | {values.string_format(v) for v in b})
+                    yield Hit(f"{_where(key)} {path}",
+                              f"format {'|'.join(sorted(formats))} -> {'|'.join(seen)} (e.g. {odd[0]!r})",
+                              operation=op, api=api)
 
 
 # -- images -----------------------------------------------------------------------------------

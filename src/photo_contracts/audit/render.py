@@ -15,27 +15,36 @@ def counts(changes: Iterable[Change]) -> dict[str, int]:
     return {s: sum(c.severity == s for c in changes) for s in SEVERITIES}
 
 
+KINDS = {"contract": "contracts", "observations": "observations"}  # Input.kind -> heading
+
+
+def heading(kind: str, old: str, new: str) -> str:
+    """`Audit of contracts: OLD -> NEW` (the kind is `contract` or `observations`, already plural)."""
+    return f"Audit of {KINDS.get(kind, kind)}: {old} -> {new}"
+
+
 def _summary(changes: list[Change]) -> str:
+    """`2 breaking, 3 warnings, 0 info` (`1 warning`): of the three, only "warning" takes a plural."""
     n = counts(changes)
-    return ", ".join(f"{n[s]} {s}" for s in SEVERITIES)
+    return ", ".join(f"{n[s]} {s}{'s' if s == 'warning' and n[s] != 1 else ''}" for s in SEVERITIES)
 
 
 def _grouped(changes: list[Change]):  # severity -> [(operation heading, [changes])]
     for severity in SEVERITIES:
         of = [c for c in changes if c.severity == severity]
         if of:
-            yield severity, [(heading, list(group)) for heading, group in
+            yield severity, [(title, list(group)) for title, group in
                              groupby(of, key=lambda c: f"{c.api} {c.operation}" if c.api else c.operation)]
 
 
 def markdown(changes: list[Change], old: str, new: str, kind: str) -> str:
-    lines = [f"# Audit of {kind}s: `{old}` -> `{new}`", "", _summary(changes) + ".", ""]
+    lines = ["# " + heading(kind, f"`{old}`", f"`{new}`"), "", _summary(changes) + ".", ""]
     if not changes:
         lines += ["No change found.", ""]
     for severity, groups in _grouped(changes):
         lines += [f"## {severity.capitalize()}", ""]
-        for heading, group in groups:
-            lines += [f"### {heading}", ""]
+        for title, group in groups:
+            lines += [f"### {title}", ""]
             lines += [f"- `{c.rule}` at {c.location}: {c.message}" for c in group]
             lines.append("")
     return "\n".join(lines)
@@ -56,14 +65,14 @@ def as_html(changes: list[Change], old: str, new: str, kind: str) -> str:
     e = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>Audit {e(old)} -&gt; {e(new)}</title><style>{_STYLE}</style></head><body>",
-             f"<h1>Audit of {e(kind)}s: <code>{e(old)}</code> -&gt; <code>{e(new)}</code></h1>",
+             f"<h1>{heading(e(kind), f'<code>{e(old)}</code>', f'<code>{e(new)}</code>').replace('->', '-&gt;')}</h1>",
              f"<p>{e(_summary(changes))}.</p>"]
     if not changes:
         parts.append("<p>No change found.</p>")
     for severity, groups in _grouped(changes):
         parts.append(f'<h2 class="{severity}">{severity.capitalize()}</h2>')
-        for heading, group in groups:
-            parts.append(f"<h3>{e(heading)}</h3><table>"
+        for title, group in groups:
+            parts.append(f"<h3>{e(title)}</h3><table>"
                          "<tr><th>rule</th><th>location</th><th>change</th></tr>")
             parts += [f"<tr><td><code>{e(c.rule)}</code></td><td>{e(c.location)}</td>"
                       f"<td>{e(c.message)}</td></tr>" for c in group]

@@ -61,7 +61,9 @@ def unknown_id_is_documented_error(target: Any, operation: str) -> requests.Resp
     if path is None:
         raise NotApplicable(f"no real value for the other parameters of {operation}")
     response = target.call(method, path)
-    if target.facts.rejects_credential(response):  # not about the id at all: the verdict says so once
+    # Not about the id at all: the verdict says so once. (A bare 403 may also be the vendor's answer to
+    # an id of another project, so only a 401 or a vendor auth code says "credential".)
+    if target.facts.rejects_credential(response) and (response.status_code == 401 or target.facts.code_of(response)):
         raise NotApplicable(f"{operation}: the run's credential is rejected, so an unknown id cannot be judged")
     judge(target.api.name, operation, response, target.facts.not_found, target.facts.error_code,
           f"the unknown id {target.facts.unknown_ids[params[-1]]!r}")

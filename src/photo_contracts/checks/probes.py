@@ -54,6 +54,10 @@ def _bounds(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def _bad_values(name: str, schema: dict[str, Any]) -> Iterator[tuple[Any, str, int | None, dict[str, Any]]]:
     """(value, what, maximum, the node stating the bound) for each bound `schema` states, most telling first."""
     kind = schema.get("type")
+    if kind == "array" and isinstance(schema.get("items"), dict):  # include=signedUrls: its items' values
+        for value, what, maximum, node in _bad_values(name, schema["items"]):
+            if value == UNKNOWN_ENUM:
+                yield value, what, maximum, node
     for node in _bounds(schema):
         if isinstance(node.get("enum"), list) and all(isinstance(v, str) for v in node["enum"]):
             yield UNKNOWN_ENUM, f"{name}={UNKNOWN_ENUM} (documented: one of {', '.join(node['enum'])})", None, node

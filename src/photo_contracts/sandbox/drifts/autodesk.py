@@ -147,6 +147,14 @@ class DefaultSort(Change):
             request.body = json.dumps(body).encode()
 
 
+@dataclass(frozen=True, kw_only=True)
+class AcceptAnyInclude(Change):
+    """`include` values other than signedUrls are dropped instead of answered 400: bad input accepted."""
+
+    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
+        request.query = [(k, v) for k, v in request.query if k != "include" or v == "signedUrls"]
+
+
 PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="autodesk-size-as-string",
@@ -272,6 +280,22 @@ PROFILES: tuple[DriftProfile, ...] = (
         operations=(GET_PHOTO,),
         change=SetStatus(status=200, body={"id": "00000000-0000-4000-8000-000000000000",
                                            "deletedAt": "2021-03-19T11:50:33"}, when_status=410),
+    ),
+    DriftProfile(
+        name="autodesk-unknown-photo-answers-403",
+        api="autodesk",
+        description="An unknown photoId answers 403 instead of the documented 404 Not Found.",
+        check="unknown_id_is_documented_error",
+        operations=(GET_PHOTO,),
+        change=SetStatus(status=403, body={"code": "FORBIDDEN"}, when_status=404),
+    ),
+    DriftProfile(
+        name="autodesk-bad-include-accepted",
+        api="autodesk",
+        description="include values other than signedUrls are accepted (200) instead of the documented 400.",
+        check="negative_data_rejection",
+        operations=(GET_PHOTO,),
+        change=AcceptAnyInclude(),
     ),
     DriftProfile(
         name="autodesk-default-limit-50",
