@@ -54,8 +54,9 @@ def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> li
     ]
 
 
-def execute(cfg: config_module.Config, out: TextIO = sys.stdout) -> tuple[int, Run]:
+def execute(cfg: config_module.Config, out: TextIO | None = None) -> tuple[int, Run]:
     """Run the suite on the configured targets; returns (exit code, run)."""
+    out = out or sys.stdout  # looked up now: a test's captured stdout may differ from the one at import
     if not SUITE_DIR.is_dir():
         raise ToolError(f"the conformance suite is missing ({SUITE_DIR}); install photo-contracts from its checkout")
     for api in cfg.apis:  # a broken contract is a one-line error now, not a crash mid-run

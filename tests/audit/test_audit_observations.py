@@ -62,7 +62,8 @@ class Case:
 CASES = [
     Case("operation no longer observed", lambda d: d["apis"]["photos"].pop(LIST),
          "observed-operation-disappeared", "warning", ((LIST, "operation"),)),
-    Case("operation newly observed", lambda d: d["apis"]["photos"].update({"DELETE /photos/{id}": {"statuses": {"204": 1}}}),
+    Case("operation newly observed",
+         lambda d: d["apis"]["photos"].update({"DELETE /photos/{id}": {"statuses": {"204": 1}}}),
          "observed-operation-appeared", "info", (("DELETE /photos/{id}", "operation"),)),
     Case("status appeared", lambda d: _op(d)["statuses"].update({"500": 1}),
          "observed-status-appeared", "warning", ((DETAIL, "response 500"),)),
@@ -77,7 +78,8 @@ CASES = [
     Case("path appeared (only the topmost is named)", lambda d: _paths(d).update(
         {"$.extra": {"types": {"object": 5}}, "$.extra.a": {"types": {"integer": 5}}}),
          "observed-path-appeared", "info", ((DETAIL, "response 200 $.extra"),)),
-    Case("path disappeared (only the topmost is named)", lambda d: (_paths(d).pop("$.owner"), _paths(d).pop("$.owner.id")),
+    Case("path disappeared (only the topmost is named)",
+         lambda d: (_paths(d).pop("$.owner"), _paths(d).pop("$.owner.id")),
          "observed-path-disappeared", "breaking", ((DETAIL, "response 200 $.owner"),)),
     Case("type changed", lambda d: _paths(d)["$.id"].update(types={"string": 5}),
          "observed-type-changed", "breaking", ((DETAIL, "response 200 $.id"),)),

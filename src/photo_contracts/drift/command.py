@@ -76,7 +76,7 @@ def history_entry(run: Any, observations: dict[str, Any], drift: list[dict[str, 
         "time": baselines.now(), "target": run.config.target, "sandbox_drift": run.config.sandbox_drift,
         "seed": run.config.seed, "apis": list(run.config.apis), "baseline": str(baseline_path),
         "counts": counts, "new": [drift_key(e) for e in new], "disappeared": [drift_key(e) for e in gone],
-        "exit_code": code, "baseline_updated": updated,
+        "exit_code": code, "baseline_updated": updated, "report_dir": str(Path(run.config.report_dir).resolve()),
     }
 
 

@@ -126,7 +126,8 @@ def render(entries: list[dict[str, Any]], title: str = "photo-contracts: drift t
         day, _, clock = stamp.partition("T")
         label = f"#{first + index}<br>{escape(day[5:] or day)}<br>{escape(clock[:5])}"
         about = " ".join(str(run.get(k)) for k in ("time", "target", "sandbox_drift") if run.get(k))
-        inner = f"<a href='{escape(links[index])}'>{label}</a>" if links[index] else label
+        href = links[index]
+        inner = f"<a href='{escape(href)}'>{label}</a>" if href else label
         head.append(f"<th class='run' title='{escape(about)}'>{inner}</th>")
     body = []
     for api, op in rows:
