@@ -54,9 +54,23 @@ def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> li
     ]
 
 
+def load_every_module() -> None:
+    """Import all of photo_contracts before generating anything. Hypothesis mines constants from the
+    modules loaded from outside site-packages (ours, in a checkout) and sometimes draws them: with all of
+    them loaded from the start, a seed generates the same cases whichever APIs ran before in the process."""
+    import importlib
+    import pkgutil
+
+    import photo_contracts
+
+    for module in pkgutil.walk_packages(photo_contracts.__path__, "photo_contracts."):
+        importlib.import_module(module.name)
+
+
 def execute(cfg: config_module.Config, out: TextIO | None = None) -> tuple[int, Run]:
     """Run the suite on the configured targets; returns (exit code, run)."""
     out = out or sys.stdout  # looked up now: a test's captured stdout may differ from the one at import
+    load_every_module()
     if not SUITE_DIR.is_dir():
         raise ToolError(f"the conformance suite is missing ({SUITE_DIR}); install photo-contracts from its checkout")
     for api in cfg.apis:  # a broken contract is a one-line error now, not a crash mid-run

@@ -16,10 +16,12 @@ from typing import Any
 from photo_contracts.findings import SEVERITIES
 
 MAX_RUNS = 60  # most recent runs shown
-LEVELS = ("breaking", "warning", "info", "none", "absent")
-COLOURS = {"breaking": "#c5221f", "warning": "#f9ab00", "info": "#1967d2", "none": "#188038", "absent": "#f1f3f4"}
+LEVELS = ("breaking", "warning", "info", "notice", "none", "absent")
+COLOURS = {"breaking": "#c5221f", "warning": "#f9ab00", "info": "#1967d2", "notice": "#5f6368", "none": "#188038",
+           "absent": "#f1f3f4"}
 # text on each colour, chosen for contrast (WCAG AA, 4.5:1 or better): white on the dark ones
-TEXT = {"breaking": "#ffffff", "warning": "#202124", "info": "#ffffff", "none": "#ffffff", "absent": "#3c4043"}
+TEXT = {"breaking": "#ffffff", "warning": "#202124", "info": "#ffffff", "notice": "#ffffff", "none": "#ffffff",
+        "absent": "#3c4043"}
 NAMES = {"none": "no drift", "absent": "not observed"}
 CSS = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#202124;max-width:110em}
