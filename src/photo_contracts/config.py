@@ -26,7 +26,7 @@ from photo_contracts.errors import ToolError
 class Limits:
     """Politeness and safety limits of the one HTTP client."""
 
-    budget: int = 300  # requests per API per run (live); sandboxes are unlimited
+    budget: int = 150  # requests per API per run (live); sandboxes are unlimited
     rate: float = 5.0  # requests per second per API (live)
     connect_timeout: float = 5.0
     read_timeout: float = 20.0

@@ -43,6 +43,7 @@ TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirect
 LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
 # Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
 UNDOCUMENTED_REJECTION = provenance.assumed("the vendor does not document how it answers input the contract forbids")
+LIVE_IMAGES_PER_ROLE = 3  # images fetched per operation and role (original, thumbnail, ...) on a live target
 # Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
 AUTH_CHECKS = ("ignored_auth", "credentials_are_enforced")
 
@@ -113,6 +114,7 @@ class Run:
     explained: dict[str, int] = field(default_factory=dict)  # per API: findings a rejected credential explains
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _auth_probed: set[str] = field(default_factory=set)
+    _image_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -225,6 +227,11 @@ class Run:
         with self._lock:
             if key in self._images:
                 return self._images[key], [], None
+            if target.live:  # polite: a few images per operation and role say as much as all of them
+                seen = self._image_counts.get((target.api.name, operation, role), 0)
+                if seen >= LIVE_IMAGES_PER_ROLE:
+                    return None, [], None
+                self._image_counts[(target.api.name, operation, role)] = seen + 1
         headers = {"Accept": "image/*", **(target.credentials() if with_credentials else {})}
         response, found = self.send(target, operation, lambda: target.session.get(url, headers=headers))
         sample = None

@@ -142,6 +142,26 @@ def suite(config: pytest.Config) -> Suite:
     return config.stash[SUITE_KEY]
 
 
+# Requests are a live run's cost: spend them where findings come from first. Real ids through every
+# documented operation, then the documented error answers, conditional promises and negative probes,
+# and only then fuzzing breadth and the invariants that walk whole listings.
+ORDER = ("test_operation:positive", "test_error_answers", "test_promise", "test_negative_probes",
+         "test_operation:negative", "test_invariant")
+
+
+def _priority(item: pytest.Item) -> int:
+    name = item.name.split("[", 1)[0]
+    mode = getattr(item, "callspec", None) and item.callspec.params.get("pc_mode")
+    key = f"{name}:{mode}" if name == "test_operation" else name
+    return ORDER.index(key) if key in ORDER else len(ORDER)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if any(item.fspath.dirname.endswith("conformance") for item in items):
+        items.sort(key=_priority)  # stable: within a kind, the order of the APIs and operations stays
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "pc_operation" in metafunc.fixturenames:
         cases = suite(metafunc.config).cases()

@@ -53,7 +53,9 @@ def test_operation(pc_suite, pc_api, pc_operation, pc_mode, pc_findings):
     exercise = given(case=st.one_of(strategies))(exercise)
     if pc_mode == "positive" and len(known) == len(documented.path_params) and not needs_more_than_path(documented.spec):
         # Every real id once, explicitly: a rare record (a visitor without an image) is never left to chance.
-        for values in itertools.islice(itertools.product(*known.values()), MAX_EXPLICIT):
+        # (a live run, polite by default, tries as many real ids as it generates examples)
+        explicit = MAX_EXPLICIT if not target.live else min(MAX_EXPLICIT, run.config.examples_per_operation)
+        for values in itertools.islice(itertools.product(*known.values()), explicit):
             exercise = example(case=operation.Case(path_parameters=dict(zip(known, values, strict=True))))(exercise)
     exercise = settings(max_examples=run.config.examples_per_operation, deadline=None, database=None,
                         phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
