@@ -43,7 +43,7 @@ TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirect
 LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
 # Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
 UNDOCUMENTED_REJECTION = provenance.assumed("the vendor does not document how it answers input the contract forbids")
-LIVE_IMAGES_PER_ROLE = 3  # images fetched per operation and role (original, thumbnail, ...) on a live target
+LIVE_IMAGES_PER_ROLE = 2  # images fetched per operation and role (original, thumbnail, ...) on a live target
 # Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
 AUTH_CHECKS = ("ignored_auth", "credentials_are_enforced")
 

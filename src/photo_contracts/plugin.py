@@ -143,10 +143,10 @@ def suite(config: pytest.Config) -> Suite:
 
 
 # Requests are a live run's cost: spend them where findings come from first. Real ids through every
-# documented operation, then the documented error answers, conditional promises and negative probes,
-# and only then fuzzing breadth and the invariants that walk whole listings.
-ORDER = ("test_operation:positive", "test_error_answers", "test_promise", "test_negative_probes",
-         "test_operation:negative", "test_invariant")
+# documented operation, then the documented error answers, conditional promises and the invariants of
+# listings, then negative probes, and fuzzing breadth (sandboxes only, by default) last.
+ORDER = ("test_operation:positive", "test_error_answers", "test_promise", "test_invariant", "test_negative_probes",
+         "test_operation:negative")
 
 
 def _priority(item: pytest.Item) -> int:

@@ -37,6 +37,13 @@ class Target:
     token_env: str | None = None  # the variable the live credential came from (named in diagnoses)
     note: str | None = None  # said once on the console (a base URL completed with the documented path)
 
+    def ids_for(self, operation: str, param: str) -> list[str]:
+        """Real values for one path parameter of one operation (an id source may be the operation's own)."""
+        for source in self.facts.ids:
+            if source.param == param and operation in source.operations:
+                return self.ids.get(source.config_key, [])
+        return self.ids.get(param, [])
+
     def credentials(self, token: str | None = None) -> dict[str, str]:
         return {self.api.auth_header: self.api.auth_value(self.token if token is None else token)}
 
@@ -63,9 +70,10 @@ def _resolve_ids(target: Target, configured: dict[str, Any]) -> None:
         if key.endswith("_ids") and key not in used and given:
             target.ids[key] = [str(v) for v in given]
     for source in target.facts.ids:
+        key = source.config_key if source.operations else source.param
         given = configured.get(source.config_key)
         if given:
-            target.ids[source.param] = [given] if isinstance(given, str) else list(given)
+            target.ids[key] = [given] if isinstance(given, str) else list(given)
             continue
         if not (source.method and source.path and source.json_path):
             continue
@@ -76,7 +84,7 @@ def _resolve_ids(target: Target, configured: dict[str, Any]) -> None:
         except (KeyError, ValueError, requests.RequestException):
             found = []
         if found:
-            target.ids[source.param] = found
+            target.ids[key] = list(dict.fromkeys(found))
 
 
 @contextmanager

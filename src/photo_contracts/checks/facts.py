@@ -75,6 +75,8 @@ class IdSource:
     path: str | None = None  # may use earlier parameters: "/projects/{projectId}/photos:filter"
     json_path: str | None = None  # ids in the listing's body: "$[*].id"
     body: Any = None
+    # Only for these operations (the `id` of /organization/{id} is not a photo's id); kept under config_key.
+    operations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,10 @@ FACTS = ApiFacts(
         ImageRecord((LIST,), "$[*].originalPhoto", {"original": "links.bytes"}, sources={"links": ORIGINAL_JPEG}),
         ImageRecord((DETAIL,), "$.originalPhoto", {"original": "links.bytes"}, sources={"links": ORIGINAL_JPEG}),
     ),
-    ids=(IdSource("id", "photo_ids", "GET", "/photo?max=50", "$[*].id"),),
+    ids=(IdSource("id", "photo_ids", "GET", "/photo?max=50", "$[*].id"),
+         # The organization a photo's person belongs to (Get a Photo shows person.organization.id).
+         IdSource("id", "organization_ids", "GET", "/photo/{id}", "$.person.organization.id",
+                  operations=("GET /organization/{id}",))),
     unknown_ids={"id": "987654321"},
     not_found=Rejection((404,), source=assumed(f"{NO_ERROR_STATUS}; vendor-notes models 404 for an unknown id")),
     # vendor-notes models 401 for a missing or expired token and 403 for a role that may not act; nothing
