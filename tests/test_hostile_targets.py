@@ -226,6 +226,9 @@ def test_interrupted_run_still_leaves_reports(tmp_path: Path) -> None:
     report_dir = tmp_path / "reports"
     with hostile("slow") as (base_url, _, _):
         cfg = write_config(tmp_path, base_url, budget=200)
+        # slow answers, each within the limits: the run goes on until it is interrupted
+        text = cfg.read_text(encoding="utf-8").replace(f"read_timeout = {READ_TIMEOUT}", "read_timeout = 5")
+        cfg.write_text(text.replace(f"deadline = {DEADLINE}", "deadline = 5"), encoding="utf-8")
         env = {**os.environ, "HOSTILE_TOKEN": TOKEN}
         process = subprocess.Popen(
             [sys.executable, "-m", "photo_contracts.cli", "run", "--target", "live", "--config", str(cfg),

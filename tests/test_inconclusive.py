@@ -76,6 +76,7 @@ def test_every_operation_404_is_inconclusive_with_the_base_url_to_check(tmp_path
         wrong = vendor.base_url.removesuffix("/api") + "/v1"
         code, _, output, summary = live_run(tmp_path, "fulcrum", wrong, VENDOR_TOKEN)
     assert_inconclusive(code, output, summary, "fulcrum", "every operation answered 404", f"check base_url ({wrong})")
+    assert summary["findings"] == [] and "every operation answered 404 explains them" in output  # none built on 404s
 
 
 def test_no_ids_is_inconclusive_and_names_the_key_to_set(tmp_path):

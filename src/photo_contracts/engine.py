@@ -111,7 +111,8 @@ class Run:
     drift: list[dict[str, Any]] | None = None  # drift against the contract, computed at session end
     ledger: Ledger = field(default_factory=Ledger)
     verdicts: dict[str, ApiVerdict] = field(default_factory=dict)  # per API, decided by finish()
-    explained: dict[str, int] = field(default_factory=dict)  # per API: findings a rejected credential explains
+    explained: dict[str, int] = field(default_factory=dict)  # per API: findings a cause the verdict names explains
+    explained_by: dict[str, str] = field(default_factory=dict)  # per API: that cause
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _auth_probed: set[str] = field(default_factory=set)
     _image_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -148,9 +149,15 @@ class Run:
         for name, target in self.targets.items():
             rejected = {op for op, entry in self.ledger.operations(name).items()
                         if entry.requests and entry.auth_rejected == entry.requests}
-            self.explained[name] = self.findings.discard(
-                lambda f, name=name, rejected=rejected: f.api == name and f.operation in rejected
-                and f.check not in AUTH_CHECKS)
+            total = self.ledger.totals(name)
+            if total.requests and set(total.statuses) == {"404"}:  # a base URL that misses the API: nothing judged
+                self.explained[name] = self.findings.discard(lambda f, name=name: f.api == name)
+                self.explained_by[name] = "every operation answered 404"
+            else:
+                self.explained[name] = self.findings.discard(
+                    lambda f, name=name, rejected=rejected: f.api == name and f.operation in rejected
+                    and f.check not in AUTH_CHECKS)
+                self.explained_by[name] = "the rejected credential"
             servers = load_contract(name).get("servers") or [{}]
             self.verdicts[name] = judge_api(name, list(self.findings), self.ledger, target, servers[0].get("url"),
                                             self.config.strict, self.stats[name].errors)

@@ -69,6 +69,12 @@ PROBES: dict[str, Probe] = {
     "autodesk-deleted-media-answers-200": lambda s: (lambda r: r.status_code == 200 and "deletedAt" in r.json())(
         requests.get(f"{s.base_url}/projects/{PROJECT_ID}/photos/{deleted_id(s)}", headers=s.auth_headers(),
                      timeout=5)),
+    "autodesk-unknown-photo-answers-403": lambda s: requests.get(
+        f"{s.base_url}/projects/{PROJECT_ID}/photos/00000000-0000-4000-8000-000000000000", headers=s.auth_headers(),
+        timeout=5).status_code == 403,
+    "autodesk-bad-include-accepted": lambda s: requests.get(
+        f"{s.base_url}/projects/{PROJECT_ID}/photos/{EXAMPLE_PHOTO_ID}", params={"include": "nonsense"},
+        headers=s.auth_headers(), timeout=5).status_code == 200,
     "autodesk-default-limit-50": lambda s: post_filter(s, {}).json()["pagination"]["limit"] == 50,
     # Variants: documented but different.
     "autodesk-doc-401-empty": lambda s: (lambda r: r.status_code == 401 and r.content == b""

@@ -34,8 +34,8 @@ def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, in
                   f"           {message}\n           {label}", file=out)
     for name, count in sorted(getattr(run, "explained", {}).items()):
         if count:
-            print(f"\n{name}: {count} finding{'s' * (count != 1)} not reported: the rejected credential explains them",
-                  file=out)
+            cause = getattr(run, "explained_by", {}).get(name, "the rejected credential")
+            print(f"\n{name}: {count} finding{'s' * (count != 1)} not reported: {cause} explains them", file=out)
     for verdict in run.verdicts.values():
         if verdict.diagnosis:
             print(f"\n{verdict.diagnosis}", file=out)

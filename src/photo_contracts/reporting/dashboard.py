@@ -223,6 +223,7 @@ def context(run: Any, *, command: str, log_name: str = "report.html", interrupte
             "requests": target.session.requests_sent, "answers": total.requests, "successes": total.successes,
             "auth_rejected": total.auth_rejected, "images_fetched": total.images_fetched,
             "images_decoded": total.images_decoded, "explained": run.explained.get(name, 0),
+            "explained_by": getattr(run, "explained_by", {}).get(name, "the rejected credential"),
             "counts": Counter(g.severity for g in mine), "findings": mine,
             "operations": group_by_operation(mine), "matrix": matrix(run, name, mine),
         })

@@ -73,8 +73,9 @@ def summary_markdown(run: Any, command: str, *, interrupted: bool = False) -> st
         if diagnosis:
             diagnoses.append(f"> {text(diagnosis)}")  # it names its API
         if run.explained.get(name):
+            cause = getattr(run, "explained_by", {}).get(name, "the rejected credential")
             diagnoses.append(f"> {text(name)}: {plural(run.explained[name], 'finding')} not reported: "
-                             "the rejected credential explains them")
+                             f"{text(cause)} explains them")
     if diagnoses:
         lines += ["", *[line for d in diagnoses for line in (d, "")]][:-1]
     lines += ["", f"### Findings ({len(folded)})" if folded else "### Findings", ""]
