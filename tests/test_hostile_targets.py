@@ -216,7 +216,7 @@ def test_run_deadline_stops_every_api_and_still_reports(tmp_path: Path) -> None:
         started = time.monotonic()
         code, run = execute(cfg, out=io.StringIO())
     assert time.monotonic() - started < 20
-    assert code in (1, 3)
+    assert code == 3  # slow but within every limit: the run's own deadline is no finding about the API
     summary = assert_reports(tmp_path / "reports")
     assert "run's deadline (2s) passed" in summary["apis"]["cloudcard"]["diagnosis"]
 

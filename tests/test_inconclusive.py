@@ -108,3 +108,19 @@ def test_a_check_that_crashes_makes_the_run_inconclusive_never_conforms(tmp_path
     code, run = execute(cfg, out=out)
     assert code == 3, out.getvalue()
     assert "error of photo-contracts itself" in run.verdicts["autodesk"].diagnosis
+
+
+def test_a_nightly_drift_that_reached_nothing_is_not_green(tmp_path, capsys, monkeypatch):
+    """drift on a rejected credential: nothing new because nothing was reached. Exit 3, baseline untouched."""
+    from photo_contracts.cli import main
+
+    with running("fulcrum", token=VENDOR_TOKEN) as vendor:
+        path = tmp_path / "live.toml"
+        path.write_text(f'[fulcrum]\nbase_url = "{vendor.base_url}"\ntoken_env = "VENDOR_TOKEN"\n'
+                        "[limits]\nrate = 1000\nretries = 0\n", encoding="utf-8")
+        monkeypatch.setenv("VENDOR_TOKEN", "revoked-token-000")
+        code = main(["drift", "--target", "live", "--config", str(path), "--examples", "2",
+                     "--baseline", str(tmp_path / "baseline.json"), "--report-dir", str(tmp_path / "r")])
+    out = capsys.readouterr().out
+    assert code == 3, out
+    assert "inconclusive" in out and not (tmp_path / "baseline.json").exists()

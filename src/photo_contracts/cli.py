@@ -80,7 +80,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--update-baseline", action="store_true",
                      help="accept every finding of this run into --baseline (then write why in each reason)")
     run.add_argument("--strict", action="store_true",
-                     help="assumptions gate too: a failed assumption is a breaking finding, not a notice")
+                     help="assumptions gate too: a failed assumption keeps its check's severity instead of being a notice")
     run.set_defaults(handler=_run)
 
     from photo_contracts.audit import command as audit_command

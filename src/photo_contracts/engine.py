@@ -159,8 +159,15 @@ class Run:
                     and f.check not in AUTH_CHECKS)
                 self.explained_by[name] = "the rejected credential"
             servers = load_contract(name).get("servers") or [{}]
-            self.verdicts[name] = judge_api(name, list(self.findings), self.ledger, target, servers[0].get("url"),
-                                            self.config.strict, self.stats[name].errors)
+            verdict = judge_api(name, list(self.findings), self.ledger, target, servers[0].get("url"),
+                                self.config.strict, self.stats[name].errors)
+            # Operations the credential could not reach, while others could (a scope, a role): not judged.
+            unreached = sorted(op for op in rejected if self.operation(name, op).spec.get("security") != [])
+            if verdict.verdict == "conforms" and unreached:
+                verdict = ApiVerdict("inconclusive", f"{name}: every answer of {', '.join(unreached)} rejected the "
+                                                     "credential, so those operations were not judged; check the "
+                                                     "credential's scope or role")
+            self.verdicts[name] = verdict
 
     # Findings
     def finding(self, target: Target, operation: str, check: str, message: str, *, source: Source | None = None,

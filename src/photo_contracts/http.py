@@ -193,8 +193,9 @@ class ApiSession(requests.Session):
         """Send and read the whole body within `limits.deadline` (and the run's deadline): per-read
         timeouts never fire on a server that drips one byte a second, so a watchdog ends the wait."""
         budget = self.limits.deadline
-        if self.run_deadline_at is not None:
-            budget = max(0.0, min(budget, self.run_deadline_at - time.monotonic()))
+        cut_by_run = False  # the run's own deadline, not the request's, ends this wait: not the API's fault
+        if self.run_deadline_at is not None and self.run_deadline_at - time.monotonic() < budget:
+            budget, cut_by_run = max(0.0, self.run_deadline_at - time.monotonic()), True
         box: dict[str, Any] = {}
 
         def exchange() -> None:
@@ -209,6 +210,9 @@ class ApiSession(requests.Session):
         worker.join(budget)
         if worker.is_alive():
             _abort(box.get("response"))  # the worker's blocked read ends; the thread ends with it
+            if cut_by_run:
+                self.stalled = f"the run's deadline ({self.limits.run_deadline:g}s) passed"
+                raise RunDeadlineReached(f"the run's deadline ({self.limits.run_deadline:g}s) passed mid-request")
             raise DeadlineExceeded(f"no complete response within the {budget:g}s deadline "
                                    f"({'body unfinished' if 'response' in box else 'no headers'})")
         if "error" in box:

@@ -68,6 +68,8 @@ class Suite:
     # Reporting hooks (this object is registered as a plugin)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         api = getattr(report, "pc_api", None)
+        if self.run is not None and api and report.failed and report.when != "call":
+            self.run.stats[api].errors += 1  # a fixture or teardown error: nothing of that test was judged
         if self.run is None or not api or not (report.when == "call" or report.skipped):
             return
         stats = self.run.stats[api]
@@ -195,6 +197,8 @@ def pc_findings(request: pytest.FixtureRequest) -> list[Finding]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     callspec = getattr(item, "callspec", None)
+    if callspec is not None and "pc_api" in callspec.params and report.failed and report.when != "call":
+        report.pc_api = callspec.params["pc_api"]  # a setup or teardown error: counted, nothing judged
     if callspec is not None and "pc_api" in callspec.params and (report.when == "call" or report.skipped):
         found = item.stash.get(FINDINGS_KEY, [])
         report.pc_api = callspec.params["pc_api"]

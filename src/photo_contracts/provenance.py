@@ -29,6 +29,7 @@ ASSUMED_KEY = "x-assumed"
 STANDARDS = {
     "rfc9110": "RFC 9110, HTTP Semantics",
     "rfc8259": "RFC 8259, The JSON Data Interchange Format",
+    "limits": "the run's own [limits]: what the user asks of every answer (timeouts, size cap, redirects)",
 }
 
 
@@ -48,6 +49,8 @@ class Source:
         """'Documented (fulcrum-photos: "…")' or 'Assumed: …', as findings show it."""
         if not self.documented:
             return f"Assumed: {self.quote}"
+        if self.ref == "limits":
+            return f"Configured ({self.quote})"
         where = f"{self.ref}{self.pointer or ''}"
         return f'Documented ({where}: "{self.quote}")' if self.quote else f"Documented ({where})"
 

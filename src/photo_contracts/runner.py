@@ -147,6 +147,10 @@ def run(args: argparse.Namespace) -> int:
 
         accepted = baselines.load(cfg.baseline)  # before the run: a broken baseline costs no requests
     code, result = execute(cfg)
+    if args.update_baseline and code == 3:
+        print(f"Baseline {cfg.baseline} left unchanged: the run was inconclusive, so its findings are not the state "
+              "to accept")
+        return 3
     if args.update_baseline and code != 130:
         from photo_contracts.drift.compare import run_drift
 

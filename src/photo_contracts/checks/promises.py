@@ -86,6 +86,8 @@ def deleted_media_is_gone(target: Any) -> None:
     for media in ids:
         method, path = _path(target, promise.operation, **{promise.param: media})
         response = target.call(method, path)
+        if response.status_code in (401, 403, 429) or response.status_code >= 500:
+            raise NotApplicable(f"the deleted media {media} answered HTTP {response.status_code}: not about deletion")
         if response.status_code != promise.status:
             marked = " carrying " + promise.marker if _get(_json(response), promise.marker) else ""
             raise CheckFailed(f"Received HTTP {response.status_code}{marked} for the deleted media {media} / "

@@ -127,6 +127,14 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
     # A new finding the baseline does not accept fails the nightly job as much as new drift does.
     new_findings = [f for f in run.findings if not f.accepted and gating(f.severity, cfg.strict)]
     code = 1 if (failing or new_findings) and not args.update_baseline else 0
+    if run.verdict == "inconclusive" and not (failing or new_findings):
+        # Nothing new, because nothing was reached: not a green night. The baseline is left as it was.
+        for verdict in run.verdicts.values():
+            if verdict.diagnosis:
+                print(verdict.diagnosis, file=out)
+        print("photo-contracts: drift: the run could not judge what it observes (inconclusive): exit 3; "
+              "the baseline and history are left unchanged", file=out, flush=True)
+        return 3
     if new_findings:
         print(f"New findings not accepted by the baseline: {len(new_findings)} "
               f"(worst: {new_findings[0].check} on {new_findings[0].api} {new_findings[0].operation})", file=out)

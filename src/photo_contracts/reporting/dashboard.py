@@ -112,6 +112,9 @@ def _cell(entry: Any, check: str, hits: list[Folded]) -> Cell:
                     worst.anchor)
     counts = entry.checks.get(check) if entry is not None else None
     reasons = "; ".join(sorted(entry.reasons.get(check, ()))) if entry is not None else ""
+    if counts and counts["applied"] and entry.requests and set(entry.statuses) == {"404"}:
+        # a base URL that misses the API: the findings those answers cause are dropped, not a pass
+        return Cell("not_reached", "not reached", f"every answer was 404; applied {counts['applied']}x to those only")
     if counts and counts["applied"] and entry.requests and entry.auth_rejected == entry.requests:
         # the findings such answers cause are dropped (the rejected credential explains them): not a pass
         return Cell("not_reached", "not reached", f"every answer rejected the credential; applied "
