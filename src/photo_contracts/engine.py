@@ -357,6 +357,9 @@ class Run:
             return found
         self.count(target, operation, response)
         self.observe(target, operation, response)
+        if documented.is_write and 200 <= response.status_code < 300:
+            with self._lock:  # a write may change any image behind a URL seen before: fetch again
+                self._images.clear()
         found += self.contract_checks(target, documented, response)
         if mode == "negative" and self.config.enabled("negative_data_rejection") \
                 and "negative_data_rejection" not in target.facts.excluded_builtins:
