@@ -240,6 +240,38 @@ class IgnoreParam(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EmptyBody(Change):
+    """No body at all (Content-Length: 0, no Content-Type): where a vendor documents no error body."""
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.body = b""
+        response.headers.pop("content-type", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlainText(Change):
+    """The answer as text/plain, with another status if given (Autodesk's own 403 example)."""
+
+    text: str
+    status: int | None = None
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.status = self.status or response.status
+        response.body = self.text.encode()
+        response.headers["content-type"] = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetOnlyStatus(Change):
+    """Another status, the body and headers left as they are."""
+
+    status: int
+
+    def edit_response(self, response: HttpResponse) -> None:
+        response.status = self.status
+
+
+@dataclass(frozen=True, kw_only=True)
 class DefaultParam(Change):
     """A request that leaves a parameter out gets another default: a page size of 50 instead of 25."""
 

@@ -12,12 +12,15 @@ from typing import Any
 from photo_contracts.sandbox.changes import (
     Change,
     DefaultParam,
+    EmptyBody,
     HttpRequest,
     HttpResponse,
     IgnoreParam,
     Offset,
+    PlainText,
     ReencodeImage,
     ReplaceValue,
+    SetOnlyStatus,
     SetStatus,
     SkipAuth,
     Stringify,
@@ -41,36 +44,10 @@ class ReplaceAtPaths(Change):
             ReplaceValue(path=path, value=self.value).edit_response(response)
 
 
-@dataclass(frozen=True, kw_only=True)
-class EmptyBody(Change):
-    """No body at all (Content-Length: 0, no Content-Type), as Autodesk's own 401 example."""
-
-    def edit_response(self, response: HttpResponse) -> None:
-        response.body = b""
-        response.headers.pop("content-type", None)
 
 
-@dataclass(frozen=True, kw_only=True)
-class PlainText(Change):
-    """The answer as text/plain, with another status if given (Autodesk's own 403 example)."""
-
-    text: str
-    status: int | None = None
-
-    def edit_response(self, response: HttpResponse) -> None:
-        response.status = self.status or response.status
-        response.body = self.text.encode()
-        response.headers["content-type"] = "text/plain; charset=utf-8"
 
 
-@dataclass(frozen=True, kw_only=True)
-class SetOnlyStatus(Change):
-    """Another status, the body and headers left as they are."""
-
-    status: int
-
-    def edit_response(self, response: HttpResponse) -> None:
-        response.status = self.status
 
 
 def _edit_json(response: HttpResponse, edit: Any) -> None:

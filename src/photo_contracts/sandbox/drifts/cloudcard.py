@@ -18,12 +18,16 @@ from typing import Any
 
 from photo_contracts.sandbox.changes import (
     Change,
+    DefaultParam,
+    EmptyBody,
     HttpRequest,
     HttpResponse,
     IgnoreParam,
     Offset,
+    PlainText,
     ReplaceValue,
     SetHeader,
+    SetOnlyStatus,
     SetStatus,
     SkipAuth,
     Stringify,
@@ -40,34 +44,10 @@ IMAGES = "STORE photos.cloudcard/*.jpg"  # photos, originals and additional phot
 MAX_LIMIT = 1000  # "any integer between 0 and 1000"
 
 
-@dataclass(frozen=True, kw_only=True)
-class EmptyBody(Change):
-    """No body at all (Content-Length: 0, no Content-Type): CloudCard documents no error body."""
-
-    def edit_response(self, response: HttpResponse) -> None:
-        response.body = b""
-        response.headers.pop("content-type", None)
 
 
-@dataclass(frozen=True, kw_only=True)
-class PlainText(Change):
-    """The answer as text/plain: CloudCard documents no error body, so none is promised as JSON."""
-
-    text: str
-
-    def edit_response(self, response: HttpResponse) -> None:
-        response.body = self.text.encode()
-        response.headers["content-type"] = "text/plain; charset=utf-8"
 
 
-@dataclass(frozen=True, kw_only=True)
-class SetOnlyStatus(Change):
-    """Another status, the body and headers left as they are."""
-
-    status: int
-
-    def edit_response(self, response: HttpResponse) -> None:
-        response.status = self.status
 
 
 def _edit_photos(response: HttpResponse, edit: Any) -> None:
@@ -149,15 +129,6 @@ class RenameStatus(Change):
         _edit_photos(response, edit)
 
 
-@dataclass(frozen=True, kw_only=True)
-class DefaultSize(Change):
-    """A request without `max` is answered as if it asked for `size` photos."""
-
-    size: int
-
-    def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
-        if not any(name == "max" for name, _ in request.query):
-            request.query = [*request.query, ("max", str(self.size))]
 
 
 def _listed_classification() -> list[dict[str, Any]]:
@@ -205,7 +176,7 @@ PROFILES: tuple[DriftProfile, ...] = (
         description="Get Photo List without `max` returns up to 50 photos, though `max` has \"Default Value: 25\".",
         check="defaults_are_honoured",
         operations=(LIST,),
-        change=DefaultSize(size=50),
+        change=DefaultParam(name="max", value=50),
     ),
     DriftProfile(
         name="cloudcard-status-filter-ignored",
