@@ -67,8 +67,9 @@ def load_every_module() -> None:
         importlib.import_module(module.name)
 
 
-def execute(cfg: config_module.Config, out: TextIO | None = None) -> tuple[int, Run]:
-    """Run the suite on the configured targets; returns (exit code, run)."""
+def execute(cfg: config_module.Config, out: TextIO | None = None, command: str | None = None) -> tuple[int, Run]:
+    """Run the suite on the configured targets; returns (exit code, run). `command`: the command line that
+    reproduces it, when it is not `photo-contracts run` (drift passes its own)."""
     out = out or sys.stdout  # looked up now: a test's captured stdout may differ from the one at import
     load_every_module()
     if not SUITE_DIR.is_dir():
@@ -101,7 +102,7 @@ def execute(cfg: config_module.Config, out: TextIO | None = None) -> tuple[int, 
         code = run.exit_code  # conforms 0, findings 1, inconclusive 3: by the verdict, not by pytest
     else:
         raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
-    write_main_pages(run, cfg, interrupted=code == 130)
+    write_main_pages(run, cfg, interrupted=code == 130, command=command)
     print_summary(run, Path(cfg.report_dir), elapsed, out, interrupted=code == 130)
     if cfg.record or cfg.replay:
         from photo_contracts.recording import describe
@@ -127,13 +128,13 @@ def command_line(cfg: config_module.Config) -> str:
     return " ".join(parts)
 
 
-def write_main_pages(run: Run, cfg: config_module.Config, *, interrupted: bool) -> None:
+def write_main_pages(run: Run, cfg: config_module.Config, *, interrupted: bool, command: str | None = None) -> None:
     """The dashboard (index.html, the page people read) and summary.md (for CI summaries and PR comments)."""
     from photo_contracts.reporting.dashboard import write_dashboard
     from photo_contracts.reporting.markdown import summary_markdown
 
     report_dir = Path(cfg.report_dir)
-    command = command_line(cfg)
+    command = command or command_line(cfg)
     write_dashboard(run, report_dir / "index.html", command=command, log_name="report.html", interrupted=interrupted)
     (report_dir / "summary.md").write_text(summary_markdown(run, command, interrupted=interrupted), encoding="utf-8")
 

@@ -81,7 +81,7 @@ def history_entry(run: Any, observations: dict[str, Any], drift: list[dict[str, 
 
 
 def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from photo_contracts.runner import execute, load_config
+    from photo_contracts.runner import command_line, execute, load_config
 
     out = out or sys.stdout
     if not args.baseline:
@@ -94,7 +94,8 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
     history_path = Path(args.history) if args.history else history.default_path(baseline_path)
     baseline = baselines.load(baseline_path)  # before the run: a broken baseline costs no requests
     cfg = load_config(args)
-    status, run = execute(cfg, out)
+    again = command_line(cfg).replace("photo-contracts run", "photo-contracts drift", 1)  # with its --baseline
+    status, run = execute(cfg, out, command=again + (f" --fail-on {args.fail_on}" if args.fail_on != "breaking" else ""))
     if status == 130:
         print("photo-contracts: drift: the run was interrupted; baseline and history left unchanged", file=out)
         return 130
