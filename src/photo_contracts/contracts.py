@@ -154,7 +154,12 @@ def _retrieve(uri: str) -> Resource:
 
 @cache
 def registry() -> Registry:
-    return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+    """Every shipped schema file, loaded and crawled once (a validator then resolves `$ref`s by lookup,
+    not by reading and crawling files again on every answer); anything else is retrieved from disk."""
+    files = sorted(SCHEMAS_DIR.rglob("*.json")) + sorted(CONTRACTS_DIR.glob("*.yaml"))
+    resources = [(file_uri(path), Resource.from_contents(shared_document(path.resolve()), DRAFT202012))
+                 for path in files if "examples" not in path.parts]
+    return Registry(retrieve=_retrieve).with_resources(resources).crawl()  # type: ignore[call-arg]
 
 
 def file_uri(path: Path) -> str:
@@ -179,8 +184,9 @@ def with_absolute_refs(node: Any, base: Path) -> Any:
     return node
 
 
+@cache
 def validator(schema_uri: str) -> Draft202012Validator:
-    """A 2020-12 validator for the schema at `schema_uri`, with formats checked."""
+    """A 2020-12 validator for the schema at `schema_uri`, with formats checked (one per schema)."""
     return Draft202012Validator(
         {"$ref": schema_uri},
         registry=registry(),
