@@ -28,6 +28,7 @@ from photo_contracts.checks.invariants import (
     ids_of,
     items_agree_with_details,
     ordered,
+    same_sequence,
 )
 from photo_contracts.checks.registry import CheckFailed, invariant, require_ids
 from photo_contracts.provenance import Source, assumed, documented
@@ -130,28 +131,6 @@ def _everything(target: Any, body: dict[str, Any] | None = None) -> list[Any]:
     return [item for page in walk(target, {"limit": 50, **(body or {})}) for item in page]
 
 
-def pages_are_the_listing(pages: list[list[Any]], full: list[Any], what: str) -> None:
-    """Pages are disjoint and together hold exactly the listing [D]; in the listing's order [I]."""
-    seen: set[Any] = set()
-    for number, page in enumerate(pages, 1):
-        repeated = [i for i in page if i in seen]
-        if repeated:
-            raise CheckFailed(f"Received id {repeated[0]!r} again on page {number} of {what} / "
-                              "Documented: each page continues the previous one", source=PAGE_SHAPE)
-        seen.update(page)
-    walked = [i for page in pages for i in page]
-    missing = [i for i in full if i not in seen]
-    extra = [i for i in walked if i not in set(full)]
-    if missing or extra:
-        detail = f"{len(missing)} missing (e.g. {missing[0]!r})" if missing else \
-            f"{len(extra)} not in the full listing (e.g. {extra[0]!r})"
-        raise CheckFailed(f"Received {len(walked)} ids paging through {what}, {detail}, against {len(full)} in the "
-                          "full listing / Documented: the pages together are the listing", source=PAGE_SHAPE)
-    if walked != full:
-        raise CheckFailed(f"Received the media of {what} in another order than the full listing / "
-                          "Assumed: one order whatever the limit", source=SAME_ORDER)
-
-
 @invariant(FILTER, source=LAST_PAGE)
 def pagination_is_consistent(target: Any, config: Any) -> None:
     """Cursor pages hold at most limit media, are disjoint, terminate, and together are the listing."""
@@ -162,7 +141,7 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
     @given(limit=st.integers(1, 50))
     def pages_make_the_listing(limit: int) -> None:
         pages = [ids_of(page, "id") for page in walk(target, {"limit": limit})]
-        pages_are_the_listing([p for p in pages if p], full, f"photos:filter with limit {limit}")
+        same_sequence([p for p in pages if p], full, f"photos:filter with limit {limit}", PAGE_SHAPE, SAME_ORDER)
 
     pages_make_the_listing()
 
