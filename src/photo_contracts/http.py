@@ -23,7 +23,10 @@ from photo_contracts.config import Limits
 
 REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = {"authorization", "x-auth-token", "x-apitoken", "cookie", "set-cookie", "proxy-authorization"}
-SENSITIVE_PARAMS = {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature", "sig", "token"}
+# Signed-URL and token query parameters of the object stores vendors hand out: S3 (X-Amz-*), Google Cloud
+# Storage (X-Goog-*), Azure SAS (sig), CloudFront (Signature, Policy, Key-Pair-Id), and plain ?token=.
+SENSITIVE_PARAMS = {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature",
+                    "x-goog-credential", "signature", "sig", "policy", "key-pair-id", "token"}
 # Sees (request, response or None, error or None) after every attempt of an ApiSession: `--record`.
 Observer = Callable[[requests.PreparedRequest, "requests.Response | None", "BaseException | None"], None]
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
@@ -71,7 +74,9 @@ def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]:
 class Redactor:
     """Masks known secret values and signed-URL parameters in any text that leaves the tool."""
 
-    _SIGNED = re.compile(r"((?:X-Amz-(?:Signature|Credential|Security-Token))=)[^&\s\"'<>]+", re.IGNORECASE)
+    # The same parameters, wherever a URL sits in text (a curl line, an excerpt, a message).
+    _SIGNED = re.compile(r"((?<=[?&;])(?:" + "|".join(re.escape(p) for p in sorted(SENSITIVE_PARAMS)) +
+                         r")=)[^&\s\"'<>]+", re.IGNORECASE)
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)

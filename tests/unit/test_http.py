@@ -395,3 +395,17 @@ def test_redactor_masks_secrets_and_signatures() -> None:
     for secret in ("AKIAX", "0123abcd", "SEC'"):
         assert secret not in masked
     assert masked.endswith(" abc")  # secrets shorter than 4 characters are not masked (too common)
+
+
+@pytest.mark.parametrize("url", [
+    "https://files.example/zip?token=SECRETVALUE&n=1",  # CloudCard's zip link carries its token
+    "https://storage.example/x.jpg?X-Goog-Signature=SECRETVALUE&X-Goog-Date=1",
+    "https://cdn.example/x.jpg?Policy=SECRETVALUE&Signature=SECRETVALUE&Key-Pair-Id=SECRETVALUE",
+    "https://blob.example/x.jpg?sv=2024&sig=SECRETVALUE",
+    "https://s3.example/x.jpg?X-Amz-Signature=SECRETVALUE",
+    "https://files.example/zip?n=1&amp;token=SECRETVALUE",  # as it reads in escaped HTML
+])
+def test_signed_url_values_are_masked_in_any_text(url):
+    text = Redactor().text(f"curl -X GET '{url}' and more")
+    assert "SECRETVALUE" not in text and "[REDACTED]" in text
+    assert Redactor().text("mytoken=keep sig=keep") == "mytoken=keep sig=keep"  # only query parameters
