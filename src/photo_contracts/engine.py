@@ -358,8 +358,7 @@ class Run:
         self.count(target, operation, response)
         self.observe(target, operation, response)
         if documented.is_write and 200 <= response.status_code < 300:
-            with self._lock:  # a write may change any image behind a URL seen before: fetch again
-                self._images.clear()
+            self.forget_images(response)
         found += self.contract_checks(target, documented, response)
         if mode == "negative" and self.config.enabled("negative_data_rejection") \
                 and "negative_data_rejection" not in target.facts.excluded_builtins:
@@ -405,6 +404,30 @@ class Run:
             return len(list(values(response.json(), where))) if where else None
         except ValueError:
             return None
+
+    def forget_images(self, response: requests.Response) -> None:
+        """A write may put new bytes behind a URL fetched before (a re-uploaded photo keeps its URL):
+        the URLs its answer names are fetched again."""
+        try:
+            document = response.json()
+        except ValueError:
+            return
+        urls: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+            elif isinstance(node, str) and node.startswith(("http://", "https://")):
+                urls.append(strip_query(node))
+
+        walk(document)
+        with self._lock:
+            for url in urls:
+                self._images.pop(url, None)
 
     def count(self, target: Target, operation: str, response: requests.Response) -> None:
         """A line in the coverage ledger for an answer to the run's own credential."""
