@@ -32,6 +32,8 @@ def summary_table(run: Any) -> list[str]:
     drift = f" (sandbox drift profile <code>{escape(run.config.sandbox_drift)}</code>)" if run.config.sandbox_drift else ""
     return [
         f"<h2>Verdict: {escape(run.verdict)}</h2>",
+        "<p>The main page of this run is the dashboard, <a href='index.html'>index.html</a>; this page is the "
+        "detailed test log.</p>",
         f"<h2>Summary per API: {escape(run.config.target)}{drift}</h2>",
         "<table class='pc-summary' border='1' cellpadding='4'><tr><th>API</th><th>verdict</th><th>passed</th>"
         "<th>failed</th><th>skipped</th><th>requests</th><th>2xx reached</th><th>images decoded</th>"
