@@ -102,12 +102,6 @@ class RemoveField(JsonChange):
         del container[key]
 
 
-@dataclass(frozen=True, kw_only=True)
-class RenameField(JsonChange):
-    to: str
-
-    def edit(self, container: Any, key: str | int) -> None:
-        container[self.to] = container.pop(key)
 
 
 @dataclass(frozen=True, kw_only=True)
