@@ -6,9 +6,6 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# Most to least severe. `notice`: an assumption (not a vendor promise) that did not hold.
-SEVERITIES = ("breaking", "warning", "info", "notice")
-
 
 @dataclass
 class Finding:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from audit_helpers import BASE, Mutation, Version
 
-from photo_contracts.audit.changes import RULES
+from photo_contracts.audit.changes import RULES, Change
 from photo_contracts.audit.diff import diff
 from photo_contracts.audit.sources import open_input
 
@@ -129,6 +129,20 @@ CASES = [
          "request-enum-value-added", "info", (("POST /photos", "request body $.kind"),)),
     Case("request array items constrained", lambda v: _create(v)["properties"]["tags"]["items"].update(
         maxLength=20), "request-constraint-tightened", "breaking", (("POST /photos", "request body $.tags[*]"),)),
+    # additionalProperties, prefixItems and if/then/else, read by the one schema model drift reads too
+    Case("request additionalProperties true -> false", lambda v: _create(v).update(additionalProperties=False),
+         "request-constraint-tightened", "breaking", (("POST /photos", "request body $"),)),
+    Case("request additionalProperties given a schema", lambda v: _create(v).update(
+        additionalProperties={"type": "string"}), "request-type-changed", "breaking",
+         (("POST /photos", "request body $.*"),)),
+    Case("request prefixItems constrain the first item", lambda v: _create(v)["properties"]["tags"].update(
+        prefixItems=[{"type": "string", "maxLength": 10}]), "request-constraint-tightened", "breaking",
+         (("POST /photos", "request body $.tags[0]"),)),
+    Case("request if/then added", lambda v: _create(v).update({"if": {"required": ["kind"]},
+                                                               "then": {"required": ["tags"]}}),
+         "request-property-became-required", "breaking", (("POST /photos", "request body $(then).tags"),)),
+    Case("response additionalProperties true -> false", lambda v: _photo(v).update(additionalProperties=False),
+         "response-constraint-tightened", "info", _both("")),
     # status codes and response media types
     Case("success status removed", lambda v: v.op("delete", "/photos/{id}")["responses"].pop("204"),
          "success-status-removed", "breaking", (("DELETE /photos/{id}", "response 204"),)),
@@ -242,3 +256,62 @@ def test_real_contracts_compare_with_themselves(tmp_path: Path) -> None:
 def test_every_contract_rule_has_a_case() -> None:
     contract_rules = {r.id for r in RULES.values() if r.scope != "observations"}
     assert contract_rules == {c.rule for c in CASES}
+
+
+# -- if/then/else on both sides: each branch is compared on its own --------------------------
+
+def _conditional(v: Version) -> None:
+    """photo.json: an approved photo is at least 10 pixels wide, any other one has a caption."""
+    _photo(v).update({"if": {"properties": {"status": {"const": "approved"}}, "required": ["status"]},
+                      "then": {"properties": {"width": {"type": "integer", "minimum": 10}}},
+                      "else": {"required": ["caption"]}})
+
+
+def _versions(tmp_path: Path, change: Mutation) -> list[Change]:
+    """The changes from a version with `_conditional` to the same version with `change` applied too."""
+    old, new = Version(), Version()
+    _conditional(old)
+    _conditional(new)
+    change(new)
+    return diff(open_input(str(old.write(tmp_path / "old"))), open_input(str(new.write(tmp_path / "new"))))
+
+
+def _then(v: Version) -> dict:
+    return _photo(v)["then"]
+
+
+@pytest.mark.parametrize("change,rule,location,message", [
+    (lambda v: _then(v)["properties"]["width"].update(minimum=1), "response-constraint-loosened",
+     "(then).width", "minimum 10 -> 1"),
+    (lambda v: _then(v)["properties"]["width"].update(type="string"), "response-type-changed",
+     "(then).width", "type integer -> string"),
+    (lambda v: _photo(v)["else"]["required"].remove("caption"), "response-property-became-optional",
+     "(else).caption", "required -> optional"),
+    (lambda v: _photo(v)["if"]["properties"]["status"].update(const="denied"), "response-constraint-loosened",
+     "", 'if {"properties": {"status": {"const": "approved"}}, "required": ["status"]} '
+         '-> {"properties": {"status": {"const": "denied"}}, "required": ["status"]}'),
+], ids=["then bound loosened", "then type changed", "else no longer requires", "condition changed"])
+def test_a_changed_branch_is_found_where_it_is(tmp_path: Path, change: Mutation, rule: str, location: str,
+                                                message: str) -> None:
+    changes = _versions(tmp_path, change)
+    assert {c.rule for c in changes} == {rule}, [c.as_dict() for c in changes]
+    assert sorted((c.operation, c.location) for c in changes) == sorted(_both(location))
+    assert changes[0].message == message
+
+
+def test_unchanged_branches_are_no_change(tmp_path: Path) -> None:
+    assert _versions(tmp_path, lambda v: None) == []
+
+
+def test_a_condition_that_only_gains_a_mark_is_no_change(tmp_path: Path) -> None:
+    assert _versions(tmp_path, lambda v: _photo(v)["if"].update(
+        {"description": "approved photos", "x-assumed": "our reading"})) == []
+
+
+def test_additional_properties_false_dropped_from_a_response_is_a_warning(tmp_path: Path) -> None:
+    closed = Version()
+    _photo(closed).update(additionalProperties=False)
+    changes = diff(open_input(str(closed.write(tmp_path / "closed"))), open_input(str(BASE)))
+    assert {(c.rule, c.severity, c.message) for c in changes} == {
+        ("response-constraint-loosened", "warning", "additionalProperties false -> true")}
+    assert sorted((c.operation, c.location) for c in changes) == sorted(_both(""))

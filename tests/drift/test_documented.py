@@ -7,8 +7,9 @@ import json
 import pytest
 
 from photo_contracts.apis import APIS
-from photo_contracts.contracts import documented_response, file_uri, load_contract, operations, schema_uri_for
+from photo_contracts.contracts import documented_response, file_uri, load_contract, schema_uri_for
 from photo_contracts.drift.documented import documented_shape, flatten_shape, lookup
+from photo_contracts.operations import operations
 
 
 def shape_of(api: str, operation: str, status: str = "200", media: str = "application/json"):

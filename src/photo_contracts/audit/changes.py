@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-SEVERITIES = ("breaking", "warning", "info")
+from photo_contracts.severities import NOTICE, SEVERITIES
+
+# Two documents compared are judged under no mark, so a change is never a notice.
+CHANGE_SEVERITIES = tuple(s for s in SEVERITIES if s != NOTICE)
 SCOPES = ("document", "operation", "schema", "observations")
 API_WIDE = "(whole API)"  # the operation named by changes that concern every operation
 
@@ -35,7 +38,7 @@ class Change:
 
     @property
     def sort_key(self) -> tuple[int, str, str, str, str]:
-        return (SEVERITIES.index(self.severity), self.api or "", self.operation, self.location, self.rule)
+        return (CHANGE_SEVERITIES.index(self.severity), self.api or "", self.operation, self.location, self.rule)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -67,7 +70,7 @@ RULES: dict[str, Rule] = {}
 def rule(rule_id: str, severity: str, scope: str, description: str,
          direction: str | None = None) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule function under `rule_id` (ids are unique; the table is docs/audit.md)."""
-    if severity not in SEVERITIES or scope not in SCOPES:
+    if severity not in CHANGE_SEVERITIES or scope not in SCOPES:
         raise ValueError(f"rule {rule_id}: bad severity {severity!r} or scope {scope!r}")
 
     def register(function: RuleFunction) -> RuleFunction:

@@ -1,5 +1,5 @@
-"""A contract as the audit reads it: operations with their parameters, bodies, responses and
-effective security, every OpenAPI `$ref` already followed."""
+"""A contract as the audit reads it: each operation with what its clients deal with (parameters,
+request body, responses, effective security), every OpenAPI `$ref` followed."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from photo_contracts.audit.schemas import Node, Resolver
 from photo_contracts.audit.sources import Input
-
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+from photo_contracts.operations import Operation, item_operations
+from photo_contracts.schema_model import Documents, Node
 
 
 def is_success(status: str) -> bool:
@@ -19,9 +18,10 @@ def is_success(status: str) -> bool:
 
 
 @dataclass
-class Operation:
-    name: str  # "GET /photo/{id}"
-    deprecated: bool
+class Interface:
+    """What the clients of one operation deal with, every `$ref` followed."""
+
+    operation: Operation
     parameters: dict[tuple[str, str], Node]  # (in, name) -> parameter object
     body: Node | None  # request body object
     responses: dict[str, Node]  # status -> response object
@@ -30,70 +30,65 @@ class Operation:
     def parameter_schema(self, key: tuple[str, str]) -> Node | None:
         node = self.parameters[key]
         if "schema" in node.value:
-            return Node(node.path, node.value["schema"])
-        for media in (node.value.get("content") or {}).values():
-            if isinstance(media, dict) and "schema" in media:
-                return Node(node.path, media["schema"])
+            return node.inner("schema")
+        for media, spec in (node.value.get("content") or {}).items():
+            if isinstance(spec, dict) and "schema" in spec:
+                return node.inner("content", media, "schema")
         return None
 
 
 @dataclass
 class Contract:
     source: Input
-    resolver: Resolver
-    operations: dict[str, Operation] = field(default_factory=dict)  # matched by normalized key
+    documents: Documents
+    interfaces: dict[str, Interface] = field(default_factory=dict)  # matched by `operation_key`
 
     @classmethod
     def read(cls, source: Input) -> Contract:
-        contract = cls(source, Resolver(source.loader))
-        document = source.document
-        schemes = (document.get("components") or {}).get("securitySchemes") or {}
-        default_security = document.get("security") or []
-        for path, item in (document.get("paths") or {}).items():
-            item_node = contract.resolver.deref(Node(source.path, item))
-            shared = contract._parameters(item_node, item_node.value.get("parameters"))
-            for method in HTTP_METHODS:
-                spec = item_node.value.get(method)
-                if not isinstance(spec, dict):
-                    continue
-                op_node = Node(item_node.path, spec)
-                body = spec.get("requestBody")
-                contract.operations[operation_key(method, path)] = Operation(
-                    name=f"{method.upper()} {path}",
-                    deprecated=bool(spec.get("deprecated")),
-                    parameters={**shared, **contract._parameters(op_node, spec.get("parameters"))},
-                    body=contract.resolver.deref(Node(op_node.path, body)) if body else None,
-                    responses={str(status): contract.resolver.deref(Node(op_node.path, response))
-                               for status, response in (spec.get("responses") or {}).items()},
-                    security=[_describe(requirement, schemes, contract.resolver, source.path)
-                              for requirement in spec.get("security", default_security)],
+        contract = cls(source, Documents(source.loader))
+        root = contract.documents.root(source.path)
+        schemes = {name: contract.documents.deref(root.inner("components", "securitySchemes", name)).value
+                   for name in ((root.value.get("components") or {}).get("securitySchemes") or {})}
+        default_security = root.value.get("security") or []
+        for path in root.value.get("paths") or {}:
+            item = contract.documents.deref(root.inner("paths", path))
+            shared = contract._parameters(item)
+            for operation in item_operations(path, item.value):
+                node = item.inner(operation.method)
+                spec = operation.spec
+                contract.interfaces[operation_key(operation)] = Interface(
+                    operation=operation,
+                    parameters={**shared, **contract._parameters(node)},
+                    body=contract.documents.deref(node.inner("requestBody")) if spec.get("requestBody") else None,
+                    responses={str(status): contract.documents.deref(node.inner("responses", status))
+                               for status in spec.get("responses") or {}},
+                    security=[_describe(r, schemes) for r in spec.get("security", default_security)],
                 )
         return contract
 
-    def _parameters(self, node: Node, parameters: Any) -> dict[tuple[str, str], Node]:
+    def _parameters(self, node: Node) -> dict[tuple[str, str], Node]:
+        """The parameters an operation or path item lists, by (in, name)."""
         found = {}
-        for parameter in parameters or []:
-            resolved = self.resolver.deref(Node(node.path, parameter))
+        for index in range(len(node.value.get("parameters") or ())):
+            resolved = self.documents.deref(node.inner("parameters", index))
             if isinstance(resolved.value, dict):
                 found[(str(resolved.value.get("in")), str(resolved.value.get("name")))] = resolved
         return found
 
 
-def operation_key(method: str, path: str) -> str:
+def operation_key(operation: Operation) -> str:
     """`GET /photo/{}`: operations match across versions even when a path parameter is renamed."""
-    return f"{method.upper()} {re.sub(r'{[^}]*}', '{}', path)}"
+    return f"{operation.method.upper()} {re.sub(r'{[^}]*}', '{}', operation.path)}"
 
 
-def _describe(requirement: dict[str, Any], schemes: dict[str, Any], resolver: Resolver,
-              path: str) -> frozenset[str]:
+def _describe(requirement: dict[str, Any], schemes: dict[str, Any]) -> frozenset[str]:
     """Each scheme of one security alternative, described by what a client must send."""
     described = set()
     for name, scopes in (requirement or {}).items():
-        scheme = schemes.get(name)
-        if scheme is None:
+        s = schemes.get(name)
+        if s is None:
             described.add(f"undefined scheme {name!r}")
             continue
-        s = resolver.deref(Node(path, scheme)).value
         words = [str(s.get("type"))]
         if s.get("type") == "apiKey":
             words.append(f"in {s.get('in')} {s.get('name')}")

@@ -7,12 +7,12 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 
-from photo_contracts.audit.changes import SEVERITIES, Change
+from photo_contracts.audit.changes import CHANGE_SEVERITIES, Change
 
 
 def counts(changes: Iterable[Change]) -> dict[str, int]:
     changes = list(changes)
-    return {s: sum(c.severity == s for c in changes) for s in SEVERITIES}
+    return {s: sum(c.severity == s for c in changes) for s in CHANGE_SEVERITIES}
 
 
 KINDS = {"contract": "contracts", "observations": "observations"}  # Input.kind -> heading
@@ -26,11 +26,11 @@ def heading(kind: str, old: str, new: str) -> str:
 def _summary(changes: list[Change]) -> str:
     """`2 breaking, 3 warnings, 0 info` (`1 warning`): of the three, only "warning" takes a plural."""
     n = counts(changes)
-    return ", ".join(f"{n[s]} {s}{'s' if s == 'warning' and n[s] != 1 else ''}" for s in SEVERITIES)
+    return ", ".join(f"{n[s]} {s}{'s' if s == 'warning' and n[s] != 1 else ''}" for s in CHANGE_SEVERITIES)
 
 
 def _grouped(changes: list[Change]):  # severity -> [(operation heading, [changes])]
-    for severity in SEVERITIES:
+    for severity in CHANGE_SEVERITIES:
         of = [c for c in changes if c.severity == severity]
         if of:
             yield severity, [(title, list(group)) for title, group in

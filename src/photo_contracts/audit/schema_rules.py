@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from photo_contracts.audit.changes import Hit, rule, shown
-from photo_contracts.audit.schemas import EXACT, FLAGS, LOWER, UPPER, View, covers
+from photo_contracts.schema_model import EXACT, FLAGS, LOWER, UPPER, Shape, canonical, covers
 
 _NAME = re.compile(r"^[A-Za-z_$][\w$-]*$")
 
@@ -19,19 +19,21 @@ def child(path: str, name: str) -> str:
     return f"{path}.{name}" if _NAME.match(name) else f"{path}[{name!r}]"
 
 
-def _types(view: View) -> str:
-    return "|".join(sorted(view.types)) if view.types is not None else "any"
+def _types(shape: Shape) -> str:
+    if shape.types is None:
+        return "any"
+    return "|".join(sorted(shape.types)) or "nothing"
 
 
-def _allows_more(a: View, b: View) -> bool:
+def _allows_more(a: Shape, b: Shape) -> bool:
     """Whether `b` allows a JSON type that `a` does not."""
     if b.types is None:
         return a.types is not None
     return any(not covers(a.types, t) for t in b.types)
 
 
-def _values(view: View, keys: set[str]) -> str:
-    return ", ".join(shown(view.enum[k]) for k in sorted(keys)) if view.enum else ""
+def _values(shape: Shape, keys: set[str]) -> str:
+    return ", ".join(shown(shape.enum[k]) for k in sorted(keys)) if shape.enum else ""
 
 
 # -- properties -------------------------------------------------------------------------------
@@ -39,7 +41,7 @@ def _values(view: View, keys: set[str]) -> str:
 @rule("request-property-removed", "warning", "schema",
       "A request body property is gone: clients still sending it are usually ignored, "
       "refused where the schema forbids additional properties.", direction="request")
-def request_property_removed(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_property_removed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for name in old.properties:
         if name not in new.properties:
             yield Hit(child(path, name), "removed")
@@ -47,7 +49,7 @@ def request_property_removed(old: View, new: View, path: str) -> Iterator[Hit]:
 
 @rule("request-property-added-required", "breaking", "schema",
       "A new required request property: requests written for OLD lack it.", direction="request")
-def request_property_added_required(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_property_added_required(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for name in new.properties:
         if name not in old.properties and name in new.required:
             yield Hit(child(path, name), "added, required")
@@ -55,38 +57,47 @@ def request_property_added_required(old: View, new: View, path: str) -> Iterator
 
 @rule("request-property-added-optional", "info", "schema", "A new optional request property.",
       direction="request")
-def request_property_added_optional(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_property_added_optional(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for name in new.properties:
         if name not in old.properties and name not in new.required:
             yield Hit(child(path, name), "added, optional")
 
 
+def _newly_required(old: Shape, new: Shape) -> list[str]:
+    """Names NEW requires and OLD did not, except properties NEW adds (those are "added, required");
+    also names `required` lists without describing them (`then: {required: [size]}`)."""
+    return sorted(n for n in new.required - old.required if n in old.properties or n not in new.properties)
+
+
+def _no_longer_required(old: Shape, new: Shape) -> list[str]:
+    """Names OLD required and NEW does not, except properties NEW removes (those are "removed")."""
+    return _newly_required(new, old)
+
+
 @rule("request-property-became-required", "breaking", "schema",
       "An optional request property became required.", direction="request")
-def request_property_became_required(old: View, new: View, path: str) -> Iterator[Hit]:
-    for name in old.properties:
-        if name in new.properties and name in new.required and name not in old.required:
-            yield Hit(child(path, name), "optional -> required")
+def request_property_became_required(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
+    for name in _newly_required(old, new):
+        yield Hit(child(path, name), "optional -> required")
 
 
 @rule("request-property-became-optional", "info", "schema",
       "A required request property became optional.", direction="request")
-def request_property_became_optional(old: View, new: View, path: str) -> Iterator[Hit]:
-    for name in old.properties:
-        if name in new.properties and name in old.required and name not in new.required:
-            yield Hit(child(path, name), "required -> optional")
+def request_property_became_optional(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
+    for name in _no_longer_required(old, new):
+        yield Hit(child(path, name), "required -> optional")
 
 
 @rule("response-property-removed", "breaking", "schema",
       "A response field is gone: clients that read it break.", direction="response")
-def response_property_removed(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_property_removed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for name in old.properties:
         if name not in new.properties:
             yield Hit(child(path, name), "removed")
 
 
 @rule("response-property-added", "info", "schema", "A new response field.", direction="response")
-def response_property_added(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_property_added(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for name in new.properties:
         if name not in old.properties:
             yield Hit(child(path, name), "added, required" if name in new.required else "added")
@@ -94,18 +105,16 @@ def response_property_added(old: View, new: View, path: str) -> Iterator[Hit]:
 
 @rule("response-property-became-optional", "breaking", "schema",
       "A response field that was always present may now be missing.", direction="response")
-def response_property_became_optional(old: View, new: View, path: str) -> Iterator[Hit]:
-    for name in old.properties:
-        if name in new.properties and name in old.required and name not in new.required:
-            yield Hit(child(path, name), "required -> optional")
+def response_property_became_optional(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
+    for name in _no_longer_required(old, new):
+        yield Hit(child(path, name), "required -> optional")
 
 
 @rule("response-property-became-required", "info", "schema",
       "A response field is now always present.", direction="response")
-def response_property_became_required(old: View, new: View, path: str) -> Iterator[Hit]:
-    for name in old.properties:
-        if name in new.properties and name in new.required and name not in old.required:
-            yield Hit(child(path, name), "optional -> required")
+def response_property_became_required(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
+    for name in _newly_required(old, new):
+        yield Hit(child(path, name), "optional -> required")
 
 
 # -- types ------------------------------------------------------------------------------------
@@ -113,21 +122,21 @@ def response_property_became_required(old: View, new: View, path: str) -> Iterat
 @rule("request-type-changed", "breaking", "schema",
       "A request value no longer accepts a type it accepted (integer -> string, null dropped...).",
       direction="request")
-def request_type_changed(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_type_changed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     if _allows_more(new, old):
         yield Hit(path, f"type {_types(old)} -> {_types(new)}")
 
 
 @rule("request-type-widened", "info", "schema", "A request value accepts more types than before.",
       direction="request")
-def request_type_widened(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_type_widened(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     if not _allows_more(new, old) and _allows_more(old, new):
         yield Hit(path, f"type {_types(old)} -> {_types(new)}")
 
 
 @rule("response-type-changed", "breaking", "schema",
       "A response value may come back in a type OLD did not allow.", direction="response")
-def response_type_changed(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_type_changed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     if _allows_more(old, new):
         yield Hit(path, f"type {_types(old)} -> {_types(new)}")
 
@@ -135,14 +144,14 @@ def response_type_changed(old: View, new: View, path: str) -> Iterator[Hit]:
 @rule("response-type-narrowed", "info", "schema",
       "A response value comes back in fewer types than before (e.g. no longer null).",
       direction="response")
-def response_type_narrowed(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_type_narrowed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     if not _allows_more(old, new) and _allows_more(new, old):
         yield Hit(path, f"type {_types(old)} -> {_types(new)}")
 
 
 # -- enums ------------------------------------------------------------------------------------
 
-def _enum_diff(old: View, new: View) -> tuple[set[str], set[str]]:
+def _enum_diff(old: Shape, new: Shape) -> tuple[set[str], set[str]]:
     if old.enum is None or new.enum is None:
         return set(), set()
     return set(old.enum) - set(new.enum), set(new.enum) - set(old.enum)
@@ -150,7 +159,7 @@ def _enum_diff(old: View, new: View) -> tuple[set[str], set[str]]:
 
 @rule("request-enum-value-removed", "breaking", "schema",
       "A value clients may send is no longer allowed.", direction="request")
-def request_enum_value_removed(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_enum_value_removed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     removed, _ = _enum_diff(old, new)
     if removed:
         yield Hit(path, f"enum value removed: {_values(old, removed)}")
@@ -158,7 +167,7 @@ def request_enum_value_removed(old: View, new: View, path: str) -> Iterator[Hit]
 
 @rule("request-enum-value-added", "info", "schema", "A new value clients may send.",
       direction="request")
-def request_enum_value_added(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_enum_value_added(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     _, added = _enum_diff(old, new)
     if added:
         yield Hit(path, f"enum value added: {_values(new, added)}")
@@ -168,7 +177,7 @@ def request_enum_value_added(old: View, new: View, path: str) -> Iterator[Hit]:
       "The vendor may answer a value clients have never seen and may not handle (also when "
       "the enum is dropped altogether).",
       direction="response")
-def response_enum_value_added(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_enum_value_added(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     _, added = _enum_diff(old, new)
     if added:
         yield Hit(path, f"enum value added: {_values(new, added)}")
@@ -178,7 +187,7 @@ def response_enum_value_added(old: View, new: View, path: str) -> Iterator[Hit]:
 
 @rule("response-enum-value-removed", "info", "schema", "A value the vendor no longer answers.",
       direction="response")
-def response_enum_value_removed(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_enum_value_removed(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     removed, _ = _enum_diff(old, new)
     if removed:
         yield Hit(path, f"enum value removed: {_values(old, removed)}")
@@ -190,7 +199,7 @@ def _shown(value: object) -> str:
     return "(none)" if value is None else shown(value)
 
 
-def constraint_changes(old: View, new: View) -> Iterator[tuple[str, str]]:
+def constraint_changes(old: Shape, new: Shape) -> Iterator[tuple[str, str]]:
     """(description, effect) for every constraint that differs, enum presence included; the
     effect is `tightened`, `loosened`, or `changed` (a pattern, format or multipleOf replaced
     by another: neither accepts all the other does)."""
@@ -215,13 +224,24 @@ def constraint_changes(old: View, new: View) -> Iterator[tuple[str, str]]:
         yield "enum introduced", "tightened"
     elif old.enum is not None and new.enum is None:
         yield "enum dropped", "loosened"
+    if old.closed != new.closed:
+        yield f"additionalProperties {_extra(old)} -> {_extra(new)}", "tightened" if new.closed else "loosened"
+    for before, after in zip(old.conditionals, new.conditionals, strict=False):
+        if canonical(before.condition) != canonical(after.condition):  # the branches are compared apart
+            yield f"if {shown(before.condition)} -> {shown(after.condition)}", "changed"
+
+
+def _extra(shape: Shape) -> str:
+    """What additionalProperties says: false, a schema, or true (not said)."""
+    return "false" if shape.closed else "a schema" if shape.additional is not None else "true"
 
 
 @rule("request-constraint-tightened", "breaking", "schema",
       "A request value is constrained more: minimum/minLength/minItems up, maximum/maxLength/"
-      "maxItems down, pattern/format/multipleOf added or changed, uniqueItems or an enum introduced.",
+      "maxItems down, pattern/format/multipleOf or an if/then/else condition added or changed, "
+      "uniqueItems, an enum or `additionalProperties: false` introduced.",
       direction="request")
-def request_constraint_tightened(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_constraint_tightened(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for text, effect in constraint_changes(old, new):
         if effect != "loosened":
             yield Hit(path, text)
@@ -230,17 +250,18 @@ def request_constraint_tightened(old: View, new: View, path: str) -> Iterator[Hi
 @rule("request-constraint-loosened", "info", "schema",
       "A request value is constrained less (the reverse of the above, or a constraint removed).",
       direction="request")
-def request_constraint_loosened(old: View, new: View, path: str) -> Iterator[Hit]:
+def request_constraint_loosened(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for text, effect in constraint_changes(old, new):
         if effect == "loosened":
             yield Hit(path, text)
 
 
 @rule("response-constraint-loosened", "warning", "schema",
-      "A response value is constrained less (a bound raised or removed, a pattern, format or "
-      "multipleOf changed or removed): the vendor may answer values clients never had to handle.",
+      "A response value is constrained less (a bound raised or removed, a pattern, format, "
+      "multipleOf or if/then/else condition changed or removed, `additionalProperties: false` "
+      "dropped): the vendor may answer values clients never had to handle.",
       direction="response")
-def response_constraint_loosened(old: View, new: View, path: str) -> Iterator[Hit]:
+def response_constraint_loosened(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for text, effect in constraint_changes(old, new):
         if effect != "tightened" and text != "enum dropped":  # that is response-enum-value-added
             yield Hit(path, text)
@@ -248,8 +269,9 @@ def response_constraint_loosened(old: View, new: View, path: str) -> Iterator[Hi
 
 @rule("response-constraint-tightened", "info", "schema",
       "A response value is constrained more (a bound added or tightened, a pattern or format "
-      "added, an enum introduced): what clients already handle still comes.", direction="response")
-def response_constraint_tightened(old: View, new: View, path: str) -> Iterator[Hit]:
+      "added, an enum or `additionalProperties: false` introduced): what clients already handle "
+      "still comes.", direction="response")
+def response_constraint_tightened(old: Shape, new: Shape, path: str) -> Iterator[Hit]:
     for text, effect in constraint_changes(old, new):
         if effect == "tightened":
             yield Hit(path, text)

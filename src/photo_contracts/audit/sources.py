@@ -12,11 +12,12 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
 
 from photo_contracts.errors import ToolError
+from photo_contracts.schema_model import FileLoader, Loader
 
 OBSERVATIONS_FILE = "observations.json"
 
@@ -30,29 +31,17 @@ def parse(text: str, name: str) -> Any:
         raise ToolError(f"{name} is not valid {kind}: {exc}") from None
 
 
-class Loader(Protocol):
-    def load(self, path: str) -> Any: ...
-
-    def join(self, base: str, relative: str) -> str: ...
-
-
-class FileLoader:
-    """Documents on disk; paths are absolute."""
-
-    def join(self, base: str, relative: str) -> str:
-        return posixpath.normpath(posixpath.join(posixpath.dirname(base), relative))
-
-    @cache  # noqa: B019 - one loader per audit, a handful of files
-    def load(self, path: str) -> Any:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ToolError(f"cannot read {path}: {exc.strerror}") from None
-        return parse(text, path)
+def read_file(path: str) -> Any:
+    """A document on disk, parsed."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+    return parse(text, path)
 
 
 class GitLoader:
-    """Documents in one git revision; paths are relative to the repository root."""
+    """Documents in one git revision (a `schema_model.Loader`); paths are relative to the repository root."""
 
     def __init__(self, root: str, rev: str, commit: str) -> None:
         self.root, self.rev, self.commit = root, rev, commit
@@ -132,7 +121,7 @@ def open_input(label: str, cwd: str | None = None) -> Input:
             raise ToolError(f"{label} is a directory without {OBSERVATIONS_FILE}")
     if candidate.exists():
         path = str(candidate.resolve())
-        loader: Loader = FileLoader()
+        loader: Loader = FileLoader(read_file)
         document = loader.load(path)
     elif ":" in label:
         document, path, loader = _git_input(label, cwd)

@@ -14,6 +14,8 @@ from typing import Any
 
 from genson import SchemaBuilder
 
+from photo_contracts.schema_model import json_type
+
 MAX_VALUES = 25  # distinct strings kept per path; more than this is not an enum
 
 
@@ -33,20 +35,6 @@ def flatten(document: Any, at: str = "$") -> dict[str, tuple[str, Any]]:
 
     walk(document, at)
     return found
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 @dataclass

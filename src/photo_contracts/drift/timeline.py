@@ -13,10 +13,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from photo_contracts.findings import SEVERITIES
+from photo_contracts.severities import SEVERITIES
 
 MAX_RUNS = 60  # most recent runs shown
-LEVELS = ("breaking", "warning", "info", "notice", "none", "absent")
+LEVELS = (*SEVERITIES, "none", "absent")
 COLOURS = {"breaking": "#c5221f", "warning": "#f9ab00", "info": "#1967d2", "notice": "#5f6368", "none": "#188038",
            "absent": "#f1f3f4"}
 # text on each colour, chosen for contrast (WCAG AA, 4.5:1 or better): white on the dark ones
