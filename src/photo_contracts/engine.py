@@ -6,6 +6,7 @@ the image cache (each image is fetched once per run) and the redactor.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import threading
 from collections.abc import Callable
@@ -16,21 +17,21 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from photo_contracts import provenance
-from photo_contracts.checks import CONTRACT_CHECKS
-from photo_contracts.checks import contract as contract_checks
 from photo_contracts.checks import images as image_checks
-from photo_contracts.checks.builtin import describe, json_path, run_builtins
+from photo_contracts.checks import registry
+from photo_contracts.checks.contract import UNMARKED
 from photo_contracts.checks.facts import ImageEndpoint, ImageRecord
 from photo_contracts.checks.probes import Probe
 from photo_contracts.checks.probes import fill as fill_path
-from photo_contracts.checks.registry import CHECKS, CheckFailed, NotApplicable
+from photo_contracts.checks.registry import CHECKS, Check, CheckContext, CheckFailed, NotApplicable
 from photo_contracts.config import Config
-from photo_contracts.contracts import Operation, load_contract, operations, security_source
+from photo_contracts.contracts import load_contract
 from photo_contracts.coverage import Ledger
 from photo_contracts.drift.observe import Observations
 from photo_contracts.findings import Finding, Findings
 from photo_contracts.http import BudgetExhausted, Redactor, ResponseTooLarge, redact_headers
 from photo_contracts.jsonpath import values
+from photo_contracts.operations import Operation, operations
 from photo_contracts.provenance import Source
 from photo_contracts.target import Target
 from photo_contracts.verdict import ApiVerdict, judge_api, overall
@@ -41,8 +42,6 @@ TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirect
                     requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
 # The user's own [limits] are the promise a hostile answer breaks (a body never finished, a redirect loop).
 LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
-# Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
-UNDOCUMENTED_REJECTION = provenance.assumed("the vendor does not document how it answers input the contract forbids")
 LIVE_IMAGES_PER_ROLE = 2  # images fetched per operation and role (original, thumbnail, ...) on a live target
 # Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
 AUTH_CHECKS = ("ignored_auth", "credentials_are_enforced")
@@ -114,7 +113,7 @@ class Run:
     explained: dict[str, int] = field(default_factory=dict)  # per API: findings a cause the verdict names explains
     explained_by: dict[str, str] = field(default_factory=dict)  # per API: that cause
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
-    _auth_probed: set[str] = field(default_factory=set)
+    _applied_once: set[tuple[str, str, str]] = field(default_factory=set)  # (api, operation, check)
     _image_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -178,7 +177,7 @@ class Run:
         if not self.config.enabled(check):
             return None
         info = CHECKS.get(check)
-        source = source or (info.source if info else None) or contract_checks.UNMARKED
+        source = source or (info.source if info else None) or UNMARKED
         found = Finding(
             api=target.api.name, operation=operation, check=check,
             severity=provenance.severity(info.severity if info else "breaking", source, self.config.strict),
@@ -188,39 +187,70 @@ class Run:
         )
         return found if self.findings.add(found) else None
 
-    def apply(self, check: str, target: Target, operation: str, function: Callable[..., None], *args: Any,
-              response: requests.Response | None = None) -> list[Finding]:
-        """Run one check; a CheckFailed becomes a finding under the source it names (or the check's own)."""
-        if not self.config.enabled(check):
-            self.ledger.check(target.api.name, operation, check, "skipped", "disabled in the configuration")
+    def context(self, target: Target, operation: str, **evidence: Any) -> CheckContext:
+        """What the checks of one operation may look at: the evidence given, and the run's own services."""
+        return CheckContext(target, operation, self.config, self._operations.get((target.api.name, operation)),
+                            fetch_anonymously=lambda url: self.fetch_unauthenticated(target, operation, url),
+                            **evidence)
+
+    def judge(self, ctx: CheckContext) -> list[Finding]:
+        """Apply every registered check that judges `ctx`, in registration order."""
+        found: list[Finding] = []
+        for check in registry.applicable(ctx):
+            if check.once_per_operation and not self._first_time(check, ctx):
+                continue
+            try:
+                found += self.apply(check, ctx)
+            except NotApplicable:
+                continue  # counted with its reason; the other checks still judge the evidence
+        return found
+
+    def _first_time(self, check: Check, ctx: CheckContext) -> bool:
+        key = (ctx.target.api.name, ctx.operation, check.name)
+        with self._lock:
+            first = key not in self._applied_once
+            self._applied_once.add(key)
+        return first
+
+    def apply(self, check: Check, ctx: CheckContext) -> list[Finding]:
+        """Run one check; each CheckFailed becomes a finding under the source it names (or the check's own)."""
+        target, operation, name = ctx.target, ctx.operation, check.name
+        if not self.config.enabled(name):
+            self.ledger.check(target.api.name, operation, name, "skipped", "disabled in the configuration")
             return []
         try:
-            function(*args)
+            check(ctx)
         except BudgetExhausted as exc:  # a check's own requests spent the budget: stop, not fail
-            self.ledger.check(target.api.name, operation, check, "skipped", str(exc))
+            self.ledger.check(target.api.name, operation, name, "skipped", str(exc))
             raise StopApi(str(exc)) from None
         except NotApplicable as exc:
-            self.ledger.check(target.api.name, operation, check, "not_applicable", str(exc))
+            self.ledger.check(target.api.name, operation, name, "not_applicable", str(exc))
             raise
         except TRANSPORT_ERRORS as exc:  # a check's own request got a hostile answer
-            self.ledger.check(target.api.name, operation, check, "applied")
+            self.ledger.check(target.api.name, operation, name, "applied")
             message = f"Received {type(exc).__name__}: {exc} / Documented: a complete response within the limits"
             found = self.finding(target, operation, "response_within_limits", message, source=LIMITS)
             return [found] if found else []
         except CheckFailed as failed:
-            self.ledger.check(target.api.name, operation, check, "applied")
-            if failed.response is None and response is None and getattr(CHECKS.get(check), "group", "") == "invariant":
-                response = target.session.last_response()  # the answer the invariant failed on
-            found = self.finding(target, failed.operation or operation, check, failed.message,
-                                 source=failed.source or getattr(function, "source", None),
-                                 response=failed.response or response,
-                                 json_path=failed.json_path, image=failed.image)
-            return [found] if found else []
-        self.ledger.check(target.api.name, operation, check, "applied")
+            self.ledger.check(target.api.name, operation, name, "applied")
+            hits = [self.finding(target, f.operation or operation, name, f.message, source=f.source or check.source,
+                                 response=self._evidence(check, ctx, f), json_path=f.json_path, image=f.image)
+                    for f in failed.failures]
+            return [hit for hit in hits if hit]
+        self.ledger.check(target.api.name, operation, name, "applied")
         return []
 
+    @staticmethod
+    def _evidence(check: Check, ctx: CheckContext, failed: CheckFailed) -> requests.Response | None:
+        """The answer a failure shows: its own, the one judged, or (an invariant's) the last answer it got."""
+        if failed.response is None and ctx.response is None and check.group == "invariant":
+            return ctx.target.session.last_response()
+        # `is not None`: a requests.Response is falsy when its status is 4xx or 5xx, the very answers shown most
+        return failed.response if failed.response is not None else ctx.response
+
     # Sending
-    def send(self, target: Target, operation: str, send: Callable[[], requests.Response]) -> tuple[requests.Response | None, list[Finding]]:
+    def send(self, target: Target, operation: str,
+             send: Callable[[], requests.Response]) -> tuple[requests.Response | None, list[Finding]]:
         """Send one request; transport trouble (too large, too slow, redirect loop) is a finding."""
         try:
             return send(), []
@@ -278,17 +308,10 @@ class Run:
         return sample if sample.error is None else None
 
     def check_image(self, target: Target, operation: str, sample: image_checks.ImageSample,
-                    response: requests.Response | None, thumbnail_formats: tuple[str, ...] | None,
-                    width: int | None = None, source: Source | None = None) -> list[Finding]:
+                    response: requests.Response | None, endpoint: ImageEndpoint | None = None) -> list[Finding]:
+        """Judge one image (`endpoint`: the operation that served it as its answer, if one did)."""
         self.observations.image(target.api.name, operation, sample.role, sample.format, sample.size)
-        found = self.apply("image_matches_content_type", target, operation, image_checks.image_matches_content_type,
-                           sample, response=response)
-        found += self.apply("image_decodes", target, operation, image_checks.image_decodes, sample, response=response)
-        if sample.role == "thumbnail" and thumbnail_formats:
-            found += self.apply("thumbnail_is_documented_format", target, operation,
-                                image_checks.thumbnail_is_documented_format, sample, thumbnail_formats, width,
-                                source or target.facts.thumbnail_source, response=response)
-        return found
+        return self.judge(self.context(target, operation, response=response, image=sample, endpoint=endpoint))
 
     def check_records(self, target: Target, operation: str, document: Any, records: list[ImageRecord],
                       source: requests.Response | None = None) -> list[Finding]:
@@ -307,17 +330,9 @@ class Run:
                     if sample is None:
                         continue
                     samples[role] = sample
-                    found += self.check_image(target, operation, sample, response, target.facts.thumbnail_formats)
-                original = samples.get("original")
-                if original and original.size:
-                    found += self.apply("image_metadata_matches", target, operation,
-                                        image_checks.image_metadata_matches, record, spec, original, path,
-                                        response=source)
-                thumbnail = samples.get("thumbnail")
-                if thumbnail and original:
-                    found += self.apply("thumbnail_not_larger_than_original", target, operation,
-                                        image_checks.thumbnail_not_larger_than_original, thumbnail, original,
-                                        response=source)
+                    found += self.check_image(target, operation, sample, response)
+                found += self.judge(self.context(target, operation, response=source, images=samples, record=record,
+                                                 record_facts=spec, record_path=path))
         return found
 
     def check_image_endpoint(self, target: Target, operation: str, endpoint: ImageEndpoint, path: str,
@@ -331,16 +346,14 @@ class Run:
         self.ledger.image(target.api.name, operation, sample.error is None)
         with self._lock:
             self._images.setdefault(strip_query(response.url), sample)
-        formats = endpoint.formats if endpoint.role == "thumbnail" else None
-        found = self.check_image(target, operation, sample, response, formats, endpoint.width, endpoint.source)
+        found = self.check_image(target, operation, sample, response, endpoint)
         if endpoint.role == "thumbnail" and endpoint.original and sample.size:
             original_url = target.url(path)
             original, hits, _ = self.fetch_image(target, operation, original_url, "original", True, endpoint.source)
             found += hits
             if original is not None and original.size:
-                found += self.apply("thumbnail_not_larger_than_original", target, operation,
-                                    image_checks.thumbnail_not_larger_than_original, sample, original,
-                                    response=response)
+                found += self.judge(self.context(target, operation, response=response,
+                                                 images={"thumbnail": sample, "original": original}))
         return found
 
     # One generated case, end to end
@@ -359,11 +372,7 @@ class Run:
         self.observe(target, operation, response)
         if documented.is_write and 200 <= response.status_code < 300:
             self.forget_images(response)
-        found += self.contract_checks(target, documented, response)
-        if mode == "negative" and self.config.enabled("negative_data_rejection") \
-                and "negative_data_rejection" not in target.facts.excluded_builtins:
-            found += self.negative_check(target, documented, case, response)
-        found += self.ignored_auth(target, documented, request, response)
+        found += self.judge(self.context(target, operation, response=response, case=case, request=request, mode=mode))
         if target.facts.succeeded(response):
             found += self.photo_checks(target, operation, case, response)
         return found
@@ -383,27 +392,7 @@ class Run:
         if response is None:
             return found
         self.observe(target, probe.operation, response)
-        found += self.contract_checks(target, documented, response)  # a 5xx, an undocumented status or body
-        if not 200 <= response.status_code < 300 or not self.config.enabled("negative_data_rejection"):
-            return found
-        items = self._items(target, probe.operation, response)
-        if probe.maximum is not None and items is not None and items > probe.maximum:
-            message = f"Received {items} items for {probe.what} / Documented: at most {probe.maximum}"
-            source = probe.source
-        else:  # accepted: a broken promise only where the vendor documents how it refuses bad input
-            message = f"Received HTTP {response.status_code} for {probe.what} / Documented: a 4xx"
-            source = self.rejection_source(target, documented)
-        hit = self.finding(target, probe.operation, "negative_data_rejection", message, source=source,
-                           response=response)
-        return found + ([hit] if hit else [])
-
-    @staticmethod
-    def _items(target: Target, operation: str, response: requests.Response) -> int | None:
-        where = next((listing.items for listing in target.facts.listings if listing.operation == operation), None)
-        try:
-            return len(list(values(response.json(), where))) if where else None
-        except ValueError:
-            return None
+        return found + self.judge(self.context(target, probe.operation, response=response, probe=probe))
 
     def forget_images(self, response: requests.Response) -> None:
         """A write may put new bytes behind a URL fetched before (a re-uploaded photo keeps its URL):
@@ -435,67 +424,12 @@ class Run:
         self.ledger.answer(target.api.name, operation, response.status_code, success=facts.succeeded(response),
                            auth_rejected=facts.rejects_credential(response), code=facts.code_of(response))
 
-    def contract_checks(self, target: Target, documented: Operation, response: requests.Response) -> list[Finding]:
-        names = {n for n in CONTRACT_CHECKS if self.config.enabled(n)}
-        found: list[Finding] = []
-        for failed in contract_checks.judge(target.api.name, documented, response, names):
-            hit = self.finding(target, documented.name, failed.check, failed.message, source=failed.source,
-                               response=response, json_path=failed.json_path)
-            found += [hit] if hit else []
-        for name in names:
-            self.ledger.check(target.api.name, documented.name, name, "applied")
-        return found
-
-    def negative_check(self, target: Target, documented: Operation, case: Any,
-                       response: requests.Response) -> list[Finding]:
-        """schemathesis' negative_data_rejection: it alone knows which part of the case it made invalid."""
-        source = self.rejection_source(target, documented)
-        failures = run_builtins(case, response, ["negative_data_rejection"],
-                                {"session": target.session, "base_url": target.base_url}, target.credentials())
-        self.ledger.check(target.api.name, documented.name, "negative_data_rejection", "applied")
-        found = [self.finding(target, documented.name, name, describe(failure), source=source, response=response,
-                              json_path=json_path(failure)) for name, failure in failures]
-        return [f for f in found if f]
-
-    @staticmethod
-    def rejection_source(target: Target, documented: Operation) -> Source:
-        """Where the vendor says how it refuses bad input: the mark of the operation's 400, if it has one."""
-        _, rejection = contract_checks.documented_response(documented, "400", load_contract(target.api.name))
-        return (contract_checks.source_of(rejection) if rejection else None) or UNDOCUMENTED_REJECTION
-
-    def ignored_auth(self, target: Target, documented: Operation, request: dict[str, Any],
-                     response: requests.Response) -> list[Finding]:
-        """Once per operation that answered with success: the same request without the credential must not
-        succeed. Sent through the one HTTP client (budget, rate limit, deadlines), so live runs do it too."""
-        name = documented.name
-        if not self.config.enabled("ignored_auth") or documented.spec.get("security") == [] \
-                or not target.facts.succeeded(response):
-            return []
-        with self._lock:
-            if name in self._auth_probed:
-                return []
-            self._auth_probed.add(name)
-        header = target.api.auth_header.lower()
-        anonymous = {**request, "headers": {k: v for k, v in (request.get("headers") or {}).items()
-                                            if k.lower() != header}}
-        probe, found = self.send(target, name, lambda: target.session.request(**anonymous))
-        self.ledger.check(target.api.name, name, "ignored_auth", "applied")
-        if probe is not None and target.facts.succeeded(probe):
-            source = security_source(target.api.name, documented)
-            message = (f"Received HTTP {probe.status_code} with a success body to a request without "
-                       f"{target.api.auth_header} / Documented: the credential is required")
-            hit = self.finding(target, name, "ignored_auth", message, source=source, response=probe)
-            found += [hit] if hit else []
-        return found
-
     def observe(self, target: Target, operation: str, response: requests.Response) -> None:
         media = response.headers.get("Content-Type", "")
         body, is_json = None, False
         if "json" in media:
-            try:
+            with contextlib.suppress(ValueError):  # undecodable JSON: response_schema_conformance reports it
                 body, is_json = response.json(), True
-            except ValueError:
-                pass  # undecodable JSON: response_schema_conformance reports it
         self.observations.response(target.api.name, operation, response.status_code, media, body, is_json)
 
     def photo_checks(self, target: Target, operation: str, case: Any, response: requests.Response) -> list[Finding]:

@@ -15,9 +15,10 @@ from typing import Any, TextIO
 import pytest
 
 from photo_contracts import config as config_module
-from photo_contracts.contracts import contract_path, load_contract, operations
+from photo_contracts.contracts import contract_path, load_contract
 from photo_contracts.errors import ToolError
 from photo_contracts.findings import Finding
+from photo_contracts.operations import operations
 
 SUITE_KEY = pytest.StashKey["Suite"]()
 FINDINGS_KEY = pytest.StashKey[list[Finding]]()
@@ -84,7 +85,8 @@ class Suite:
             function, _, param = name.partition("[")
             param = param.rstrip("]")
             # test_operation ids say everything ("fulcrum:GET /v2/photos:positive"); others get their test's name
-            label = param if function == "test_operation" or "-" in param else f"{param}-{function.removeprefix('test_')}"
+            named = function == "test_operation" or "-" in param
+            label = param if named else f"{param}-{function.removeprefix('test_')}"
             print(f"  {label:<72} {note}", file=self.progress, flush=True)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -12,8 +12,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.generation.feedback import NO_FEEDBACK
 
-from photo_contracts.contracts import load_contract, operations, parameters_of
+from photo_contracts.contracts import load_contract, parameters_of
 from photo_contracts.engine import StopApi
+from photo_contracts.operations import operations
 from photo_contracts.plugin import fail_with
 
 MAX_EXPLICIT = 12  # real ids tried once each, before generation
@@ -57,7 +58,8 @@ def test_operation(pc_suite, pc_api, pc_operation, pc_mode, pc_findings):
 
     exercise = given(case=st.one_of(strategies))(exercise)
     phases = [Phase.explicit, Phase.generate]
-    if pc_mode == "positive" and len(known) == len(documented.path_params) and not needs_more_than_path(documented.spec):
+    only_ids = len(known) == len(documented.path_params) and not needs_more_than_path(documented.spec)
+    if pc_mode == "positive" and only_ids:
         # Every real id once, explicitly: a rare record (a visitor without an image) is never left to chance.
         # (a live run, polite by default, tries as many real ids as it generates examples)
         explicit = MAX_EXPLICIT if not target.live else min(MAX_EXPLICIT, run.config.examples_per_operation)

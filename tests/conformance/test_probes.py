@@ -6,8 +6,9 @@ import pytest
 
 from photo_contracts.checks.probes import probes
 from photo_contracts.checks.registry import NotApplicable
-from photo_contracts.contracts import load_contract, operations
+from photo_contracts.contracts import load_contract
 from photo_contracts.engine import StopApi
+from photo_contracts.operations import operations
 from photo_contracts.plugin import fail_with
 
 

@@ -1,4 +1,4 @@
-"""schemathesis' negative_data_rejection, run on its own so each failure keeps the name of its check."""
+"""schemathesis' negative_data_rejection, run on its own: it alone knows which part of a case it made invalid."""
 
 from __future__ import annotations
 
@@ -7,23 +7,19 @@ from typing import Any
 from schemathesis import checks as st_checks
 from schemathesis.core.failures import Failure, FailureGroup
 
-FUNCTIONS = {"negative_data_rejection": st_checks.negative_data_rejection}
 
-
-def run_builtins(case: Any, response: Any, names: list[str], transport_kwargs: dict[str, Any],
-                 credentials: dict[str, str]) -> list[tuple[str, Failure]]:
-    """(check name, failure) for every built-in check in `names` that the response fails."""
-    failed: list[tuple[str, Failure]] = []
-    for name in names:
-        try:
-            # The credential is passed as explicit headers: schemathesis then knows it is real, not generated.
-            case.validate_response(response, checks=[FUNCTIONS[name]], transport_kwargs=transport_kwargs,
-                                   headers=credentials)
-        except FailureGroup as group:
-            failed.extend((name, failure) for failure in group.exceptions)
-        except Failure as failure:
-            failed.append((name, failure))
-    return failed
+def negative_failures(case: Any, response: Any, transport_kwargs: dict[str, Any],
+                      credentials: dict[str, str]) -> list[Failure]:
+    """Every way the answer to a negative case fails schemathesis' negative_data_rejection."""
+    try:
+        # The credential is passed as explicit headers: schemathesis then knows it is real, not generated.
+        case.validate_response(response, checks=[st_checks.negative_data_rejection], transport_kwargs=transport_kwargs,
+                               headers=credentials)
+    except FailureGroup as group:
+        return list(group.exceptions)
+    except Failure as failure:
+        return [failure]
+    return []
 
 
 def describe(failure: Failure) -> str:

@@ -1,4 +1,5 @@
-"""Checks that judge one answer by the contract: status, media type, headers, body schema.
+"""Checks that judge one answer by the contract: status, media type, headers, body schema; that input it
+forbids is rejected (its 400); that the credential it requires is needed (its security scheme).
 
 schemathesis has checks of the same names; these are ours because each failure must name
 the promise it breaks: the mark (`x-source` / `x-assumed`) on the operation (its set of
@@ -9,17 +10,19 @@ that failed. A response documented without `content` accepts any body, or none.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 from jsonschema.exceptions import relevance
 
+from photo_contracts.checks.builtin import describe, json_path, negative_failures
+from photo_contracts.checks.probes import items_in
+from photo_contracts.checks.registry import CheckContext, CheckFailed, an_answer, check, fail_all
 from photo_contracts.contracts import (
-    Operation,
     documented_response,
     load_contract,
     schema_uri_for,
+    security_source,
     source_of,
     validator,
 )
@@ -30,16 +33,8 @@ SERVER_ERROR = documented("rfc9110", "The 5xx (Server Error) class of status cod
 JSON_TEXT = documented("rfc8259", "A JSON text is a sequence of tokens")
 SCHEMA_ERRORS_SHOWN = 3  # distinct schema errors reported per answer; the rest are counted by Findings
 UNMARKED = assumed("the contract names no source for this promise")
-
-
-@dataclass(frozen=True)
-class Failed:
-    """One broken promise of one answer."""
-
-    check: str
-    message: str
-    source: Source
-    json_path: str | None = None
+# Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
+UNDOCUMENTED_REJECTION = assumed("the vendor does not document how it answers input the contract forbids")
 
 
 def media_of(response: requests.Response) -> str:
@@ -54,56 +49,125 @@ def _documented_media(media: str, content: dict[str, Any]) -> str | None:
     return None
 
 
-def judge(api: str, operation: Operation, response: requests.Response, names: set[str]) -> list[Failed]:
-    """Every broken contract promise of `response` among the checks in `names`."""
-    contract = load_contract(api)
-    status = str(response.status_code)
-    failed: list[Failed] = []
-    if "not_a_server_error" in names and response.status_code >= 500:
-        failed.append(Failed("not_a_server_error", f"Received HTTP {status} / Documented: no server error",
-                             SERVER_ERROR))
-    _, documented_answer = documented_response(operation, status, contract)
-    if not documented_answer:
-        if "status_code_conformance" in names:
-            known = ", ".join(k for k in operation.spec.get("responses", {}) if not k.startswith("x-"))
-            failed.append(Failed("status_code_conformance", f"Received HTTP {status} / Documented: {known}",
-                                 source_of(operation.spec) or UNMARKED))
-        return failed
-    answer_source = source_of(documented_answer) or UNMARKED
-    if "response_headers_conformance" in names:
-        for name, header in (documented_answer.get("headers") or {}).items():
-            if header.get("required") and name not in response.headers:
-                failed.append(Failed("response_headers_conformance",
-                                     f"Received HTTP {status} without the {name} header / Documented: {name} is sent",
-                                     source_of(header) or answer_source))
-    content = documented_answer.get("content")
-    if not content:
-        return failed  # the vendor documents no body here: any body, or none, keeps the promise
-    media = media_of(response)
-    key = _documented_media(media, content)
-    if key is None:
-        if "content_type_conformance" in names:
-            failed.append(Failed("content_type_conformance",
-                                 f"Received Content-Type {media or '(none)'} with HTTP {status} / "
-                                 f"Documented: {', '.join(content)}", answer_source))
-        return failed
-    if "response_schema_conformance" in names and "json" in media:
-        failed += _schema_failures(api, operation, status, key, response, answer_source)
-    return failed
+def _answer(ctx: CheckContext) -> dict[str, Any]:
+    """The response the contract documents for the answer's status ({} if none: status_code_conformance's)."""
+    return documented_response(ctx.documented, str(ctx.response.status_code), load_contract(ctx.target.api.name))[1]
 
 
-def _schema_failures(api: str, operation: Operation, status: str, media: str, response: requests.Response,
-                     answer_source: Source) -> list[Failed]:
-    uri = schema_uri_for(api, operation, status, media)
+def _content_key(ctx: CheckContext, answer: dict[str, Any]) -> str | None:
+    """The documented media-type key of the answer's body; None if its status documents no body."""
+    return _documented_media(media_of(ctx.response), answer.get("content") or {})
+
+
+@check("breaking", "no response has a 5xx status", "contract", applies_to=an_answer)
+def not_a_server_error(ctx: CheckContext) -> None:
+    if ctx.response.status_code >= 500:
+        raise CheckFailed(f"Received HTTP {ctx.response.status_code} / Documented: no server error",
+                          source=SERVER_ERROR)
+
+
+@check("breaking", "every status code is one the contract documents for the operation", "contract",
+       applies_to=an_answer)
+def status_code_conformance(ctx: CheckContext) -> None:
+    if not _answer(ctx):
+        spec = ctx.documented.spec
+        known = ", ".join(k for k in spec.get("responses", {}) if not k.startswith("x-"))
+        raise CheckFailed(f"Received HTTP {ctx.response.status_code} / Documented: {known}",
+                          source=source_of(spec) or UNMARKED)
+
+
+@check("warning", "documented response headers are present and valid", "contract", applies_to=an_answer)
+def response_headers_conformance(ctx: CheckContext) -> None:
+    answer = _answer(ctx)  # an undocumented status documents no headers
+    status = ctx.response.status_code
+    fail_all([CheckFailed(f"Received HTTP {status} without the {name} header / Documented: {name} is sent",
+                          source=source_of(header) or source_of(answer) or UNMARKED)
+              for name, header in (answer.get("headers") or {}).items()
+              if header.get("required") and name not in ctx.response.headers])
+
+
+@check("breaking", "every Content-Type is one the contract documents for that status", "contract",
+       applies_to=an_answer)
+def content_type_conformance(ctx: CheckContext) -> None:
+    answer = _answer(ctx)
+    content = answer.get("content")
+    if content and _content_key(ctx, answer) is None:  # no `content`: any body, or none, keeps the promise
+        raise CheckFailed(f"Received Content-Type {media_of(ctx.response) or '(none)'} with HTTP "
+                          f"{ctx.response.status_code} / Documented: {', '.join(content)}",
+                          source=source_of(answer) or UNMARKED)
+
+
+@check("breaking", "every JSON body validates against the documented schema", "contract", applies_to=an_answer)
+def response_schema_conformance(ctx: CheckContext) -> None:
+    answer = _answer(ctx)
+    key = _content_key(ctx, answer)
+    if key is not None and "json" in media_of(ctx.response):
+        fail_all(_schema_failures(ctx, key, source_of(answer) or UNMARKED))
+
+
+def forbidden_input(ctx: CheckContext) -> bool:
+    """An answer to input the contract forbids: a negative case, or a probe of ours that got a 2xx."""
+    if not an_answer(ctx) or "negative_data_rejection" in ctx.target.facts.excluded_builtins:
+        return False
+    if ctx.probe is not None:
+        return 200 <= ctx.response.status_code < 300
+    return ctx.mode == "negative" and ctx.case is not None
+
+
+@check("warning", "input the contract forbids is rejected with a 4xx (schemathesis' negative cases on sandboxes; "
+       "the safe negative probes everywhere)", "contract", applies_to=forbidden_input)
+def negative_data_rejection(ctx: CheckContext) -> None:
+    """schemathesis judges its own negative cases (it alone knows which part of a case it made invalid). A probe
+    that got a 2xx returned more items than its bound allows, or accepted input the vendor refuses."""
+    target = ctx.target
+    _, documented_rejection = documented_response(ctx.documented, "400", load_contract(target.api.name))
+    rejection = (source_of(documented_rejection) if documented_rejection else None) or UNDOCUMENTED_REJECTION
+    if ctx.probe is None:
+        failures = negative_failures(ctx.case, ctx.response, {"session": target.session, "base_url": target.base_url},
+                                     target.credentials())
+        fail_all([CheckFailed(describe(f), source=rejection, json_path=json_path(f)) for f in failures])
+        return
+    items = items_in(target.facts, ctx.operation, ctx.response)
+    if ctx.probe.maximum is not None and items is not None and items > ctx.probe.maximum:
+        raise CheckFailed(f"Received {items} items for {ctx.probe.what} / Documented: at most {ctx.probe.maximum}",
+                          source=ctx.probe.source)
+    raise CheckFailed(f"Received HTTP {ctx.response.status_code} for {ctx.probe.what} / Documented: a 4xx",
+                      source=rejection)
+
+
+def a_secured_success(ctx: CheckContext) -> bool:
+    """A successful answer to a generated request that carried the credential, where the contract requires one."""
+    return an_answer(ctx) and ctx.request is not None and ctx.documented.spec.get("security") != [] \
+        and ctx.target.facts.succeeded(ctx.response)
+
+
+@check("breaking", "the same request without its credential does not succeed", "contract",
+       applies_to=a_secured_success, once_per_operation=True)
+def ignored_auth(ctx: CheckContext) -> None:
+    """The first successful request of each operation, again without the credential. Sent through the one HTTP
+    client (budget, rate limit, deadlines), so live runs do it too."""
+    target = ctx.target
+    header = target.api.auth_header.lower()
+    anonymous = {**ctx.request, "headers": {k: v for k, v in (ctx.request.get("headers") or {}).items()
+                                            if k.lower() != header}}
+    answer = target.session.request(**anonymous)
+    if target.facts.succeeded(answer):
+        raise CheckFailed(f"Received HTTP {answer.status_code} with a success body to a request without "
+                          f"{target.api.auth_header} / Documented: the credential is required",
+                          source=security_source(target.api.name, ctx.documented), response=answer)
+
+
+def _schema_failures(ctx: CheckContext, media: str, answer_source: Source) -> list[CheckFailed]:
+    uri = schema_uri_for(ctx.target.api.name, ctx.documented, str(ctx.response.status_code), media)
     if uri is None:
         return []
     try:
-        body = response.json()
+        body = ctx.response.json()
     except ValueError:
-        return [Failed("response_schema_conformance",
-                       f"Received a body that is not JSON with Content-Type {media} / Documented: JSON", JSON_TEXT)]
+        return [CheckFailed(f"Received a body that is not JSON with Content-Type {media} / Documented: JSON",
+                            source=JSON_TEXT)]
     errors = sorted(validator(uri).iter_errors(body), key=relevance)
-    failed: list[Failed] = []
+    failed: list[CheckFailed] = []
     for error in errors:
         source = source_of(error.schema) or answer_source
         keyword = error.validator
@@ -113,7 +177,7 @@ def _schema_failures(api: str, operation: Operation, status: str, media: str, re
                    f"Documented: {keyword} {shown}")
         if any(f.json_path == error.json_path and f.source == source for f in failed):
             continue
-        failed.append(Failed("response_schema_conformance", message, source, error.json_path))
+        failed.append(CheckFailed(message, source=source, json_path=error.json_path))
         if len(failed) >= SCHEMA_ERRORS_SHOWN:
             break
     return failed

@@ -9,8 +9,10 @@ import requests
 from jsonschema.exceptions import best_match
 
 from photo_contracts.checks.facts import Rejection
-from photo_contracts.checks.registry import CheckFailed, NotApplicable, check
-from photo_contracts.contracts import load_contract, operations, schema_uri_for, source_of, validator
+from photo_contracts.checks.probes import fill
+from photo_contracts.checks.registry import CheckContext, CheckFailed, NotApplicable, check
+from photo_contracts.contracts import load_contract, schema_uri_for, source_of, validator
+from photo_contracts.operations import operations
 
 
 def _json(response: requests.Response) -> Any:
@@ -40,16 +42,9 @@ def judge(api: str, operation: str, response: requests.Response, expected: Rejec
                               source=source_of(error.schema), json_path=error.json_path, response=response)
 
 
-def fill(template: str, values: dict[str, str]) -> str | None:
-    """`/photo/{id}` with the given values, or None if one is missing."""
-    try:
-        return re.sub(r"\{([^}]+)\}", lambda m: values[m.group(1)], template)
-    except KeyError:
-        return None
-
-
 @check("breaking", "an unknown id gets the documented not-found answer (status, error code, body)", "error")
-def unknown_id_is_documented_error(target: Any, operation: str) -> requests.Response | None:
+def unknown_id_is_documented_error(ctx: CheckContext) -> None:
+    target, operation = ctx.target, ctx.operation
     method, template = operation.split(" ", 1)
     values = {p: v[0] for p, v in target.ids.items() if v}
     values.update(target.facts.unknown_ids)
@@ -67,11 +62,12 @@ def unknown_id_is_documented_error(target: Any, operation: str) -> requests.Resp
         raise NotApplicable(f"{operation}: the run's credential is rejected, so an unknown id cannot be judged")
     judge(target.api.name, operation, response, target.facts.not_found, target.facts.error_code,
           f"the unknown id {target.facts.unknown_ids[params[-1]]!r}")
-    return response
 
 
-@check("breaking", "missing or wrong credentials get the documented rejection (status, error code, body)", "error")
-def credentials_are_enforced(target: Any, operation: str) -> None:
+@check("breaking", "missing or wrong credentials get the documented rejection: status, error code, body (visitor: "
+       "HTTP 200 with codes 1142/1157/1190 and 1403)", "error")
+def credentials_are_enforced(ctx: CheckContext) -> None:
+    target, operation = ctx.target, ctx.operation
     method, template = operation.split(" ", 1)
     path = fill(template, {p: v[0] for p, v in target.ids.items() if v})
     if path is None:

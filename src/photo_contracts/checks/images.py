@@ -9,7 +9,7 @@ from typing import Any
 
 from PIL import Image
 
-from photo_contracts.checks.registry import CheckFailed, check
+from photo_contracts.checks.registry import CheckContext, CheckFailed, an_image, check
 from photo_contracts.provenance import Source, assumed, documented
 
 # A Content-Type names the bytes that follow: every HTTP API promises that much.
@@ -76,9 +76,32 @@ class ImageSample:
             return None
 
 
+def a_documented_thumbnail(ctx: CheckContext) -> bool:
+    return ctx.image is not None and ctx.image.role == "thumbnail" and bool(_thumbnail_promise(ctx)[0])
 
-@check("breaking", "image bytes carry the signature of the type their Content-Type names", "image", CONTENT_TYPE)
-def image_matches_content_type(sample: ImageSample) -> None:
+
+def _thumbnail_promise(ctx: CheckContext) -> tuple[tuple[str, ...], int | None, Source | None]:
+    """(formats, width, source): the image operation's own where it served the thumbnail, else the API's."""
+    facts = ctx.target.facts
+    if ctx.endpoint is not None:
+        formats = ctx.endpoint.formats if ctx.endpoint.role == "thumbnail" else ()
+        return formats, ctx.endpoint.width, ctx.endpoint.source or facts.thumbnail_source
+    return facts.thumbnail_formats, None, facts.thumbnail_source
+
+
+def a_record_and_its_original(ctx: CheckContext) -> bool:
+    original = ctx.images.get("original")
+    return ctx.record_facts is not None and original is not None and bool(original.size)
+
+
+def a_thumbnail_and_its_original(ctx: CheckContext) -> bool:
+    return "thumbnail" in ctx.images and "original" in ctx.images
+
+
+@check("breaking", "image bytes carry the signature of the type their Content-Type names", "image", CONTENT_TYPE,
+       applies_to=an_image)
+def image_matches_content_type(ctx: CheckContext) -> None:
+    sample = ctx.image
     actual = sniff(sample.data)
     if actual != sample.content_type and not (sample.content_type == "image/jpg" and actual == "image/jpeg"):
         raise CheckFailed(
@@ -88,37 +111,27 @@ def image_matches_content_type(sample: ImageSample) -> None:
         )
 
 
-@check("breaking", "the image decodes completely with Pillow", "image", CONTENT_TYPE)
-def image_decodes(sample: ImageSample) -> None:
+@check("breaking", "the image decodes completely with Pillow", "image", CONTENT_TYPE, applies_to=an_image)
+def image_decodes(ctx: CheckContext) -> None:
+    sample = ctx.image
     if sample.error:
         raise CheckFailed(f"Received an image that does not decode ({sample.error}) from {sample.url} / "
                           f"Documented: a complete {sample.content_type} image", source=CONTENT_TYPE)
 
 
-@check("breaking", "thumbnails are in the documented format (and width, where documented)", "image")
-def thumbnail_is_documented_format(sample: ImageSample, formats: tuple[str, ...], width: int | None = None,
-                                   source: Source | None = None) -> None:
-    """`source`: where the vendor documents the formats (and width) of its thumbnails."""
+@check("breaking", "thumbnails are in the documented format (and width, where documented)", "image",
+       applies_to=a_documented_thumbnail)
+def thumbnail_is_documented_format(ctx: CheckContext) -> None:
+    sample = ctx.image
+    formats, width, source = _thumbnail_promise(ctx)
     if sample.error:
         return  # image_decodes reports it
     if sample.format not in formats:
-        raise CheckFailed(f"Received a {sample.format} thumbnail from {sample.url} / Documented: {' or '.join(formats)}",
-                          source=source, image=sample.preview())
+        raise CheckFailed(f"Received a {sample.format} thumbnail from {sample.url} / "
+                          f"Documented: {' or '.join(formats)}", source=source, image=sample.preview())
     if width is not None and sample.size and sample.size[0] != width:
-        raise CheckFailed(f"Received a thumbnail {sample.size[0]} px wide from {sample.url} / Documented: {width} px wide",
-                          source=source, image=sample.preview())
-
-
-@check("breaking", "a thumbnail has no more pixels, in either dimension, than its original", "image", SMALLER)
-def thumbnail_not_larger_than_original(thumbnail: ImageSample, original: ImageSample) -> None:
-    if not (thumbnail.size and original.size):
-        return
-    if thumbnail.size[0] > original.size[0] or thumbnail.size[1] > original.size[1]:
-        raise CheckFailed(
-            f"Received a thumbnail of {thumbnail.size[0]}x{thumbnail.size[1]} for an original of "
-            f"{original.size[0]}x{original.size[1]} ({thumbnail.url}) / Documented: a smaller version of the original",
-            source=SMALLER, image=thumbnail.preview(),
-        )
+        raise CheckFailed(f"Received a thumbnail {sample.size[0]} px wide from {sample.url} / "
+                          f"Documented: {width} px wide", source=source, image=sample.preview())
 
 
 def _get(record: Any, dotted: str | None) -> Any:
@@ -132,9 +145,11 @@ def _get(record: Any, dotted: str | None) -> Any:
     return value
 
 
-@check("breaking", "metadata in the payload agrees with the image bytes (dimensions, size, type, EXIF)", "image")
-def image_metadata_matches(record: Any, facts: Any, sample: ImageSample, json_path: str) -> None:
-    """Compare the fields `facts` (an ImageRecord) names in `record` with the decoded original."""
+@check("breaking", "metadata in the payload agrees with the image bytes (width/height/aspectRatio, file_size, "
+       "content_type, EXIF dimensions, size)", "image", applies_to=a_record_and_its_original)
+def image_metadata_matches(ctx: CheckContext) -> None:
+    """Compare the fields the record's facts (an ImageRecord) name with the decoded original."""
+    record, facts, sample = ctx.record, ctx.record_facts, ctx.images["original"]
     problems: list[tuple[str, str, str, str]] = []  # (attribute, field, stated, actual)
 
     def number(key: str | None) -> float | None:
@@ -164,5 +179,19 @@ def image_metadata_matches(record: Any, facts: Any, sample: ImageSample, json_pa
         attribute, field, _, _ = problems[0]
         detail = "; ".join(f"{f} = {s}, image has {a}" for _, f, s, a in problems)
         raise CheckFailed(f"Received {detail} ({sample.url}) / Documented: metadata describes the image",
-                          source=facts.sources.get(attribute), json_path=f"{json_path}.{field}",
+                          source=facts.sources.get(attribute), json_path=f"{ctx.record_path}.{field}",
                           image=sample.preview())
+
+
+@check("breaking", "a thumbnail is no larger, in either dimension, than its original (an assumption: a notice "
+       "unless `--strict`)", "image", SMALLER, applies_to=a_thumbnail_and_its_original)
+def thumbnail_not_larger_than_original(ctx: CheckContext) -> None:
+    thumbnail, original = ctx.images["thumbnail"], ctx.images["original"]
+    if not (thumbnail.size and original.size):
+        return
+    if thumbnail.size[0] > original.size[0] or thumbnail.size[1] > original.size[1]:
+        raise CheckFailed(
+            f"Received a thumbnail of {thumbnail.size[0]}x{thumbnail.size[1]} for an original of "
+            f"{original.size[0]}x{original.size[1]} ({thumbnail.url}) / Documented: a smaller version of the original",
+            source=SMALLER, image=thumbnail.preview(),
+        )

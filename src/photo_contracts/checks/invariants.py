@@ -1,4 +1,6 @@
-"""Tools the vendor invariants share: hypothesis settings, JSON fetching, record comparison, times."""
+"""The semantic invariants (one name and severity for every vendor; each vendor module implements those its
+API has, with `registry.invariant`), and the tools they share: hypothesis settings, JSON fetching, record
+comparison, times."""
 
 from __future__ import annotations
 
@@ -9,8 +11,20 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
-from photo_contracts.checks.registry import CheckFailed
+from photo_contracts.checks.registry import CheckFailed, declare
 from photo_contracts.provenance import Source
+
+# Cheapest first (a live run is budgeted, and runs them in this order): a filter or an ordering takes a few
+# requests, a pagination walk many, and comparing list items with their details one request per item.
+for _name, _severity, _asserts in (
+    ("filters_are_honoured", "breaking",
+     "every item a filtered listing returns matches the filter, and none is missed"),
+    ("timestamps_are_ordered", "warning", "documented timestamp orderings hold (created <= updated, newest_first)"),
+    ("pagination_is_consistent", "breaking",
+     "pages are disjoint, their union is the full listing, totals and cursors are coherent and terminate"),
+    ("list_matches_detail", "warning", "a list item agrees with the detail of the same photo"),
+):
+    declare(_name, _severity, _asserts, "invariant")
 
 # Each helper takes the `source` of the promise its caller checks; None falls back to the invariant's own.
 
@@ -77,7 +91,8 @@ def compare(listed: dict[str, Any], detail: dict[str, Any], ignore: Iterable[str
     for key in sorted(set(listed) & set(detail) - skipped):
         if listed[key] != detail[key]:
             raise CheckFailed(f"Received {key} = {listed[key]!r} in the list but {detail[key]!r} in the detail / "
-                              "Documented: the list item is a view of the same photo", json_path=f"{at}.{key}", source=source)
+                              "Documented: the list item is a view of the same photo", json_path=f"{at}.{key}",
+                              source=source)
 
 
 def items_agree_with_details(target: Any, config: Any, items: list[Any], detail_path: Callable[[Any], str],
@@ -113,4 +128,5 @@ def ordered(record: dict[str, Any], earlier: str, later: str, at: str, operation
     first, second = parse_time(record.get(earlier)), parse_time(record.get(later))
     if first and second and first > second:
         raise CheckFailed(f"Received {earlier} {record[earlier]} after {later} {record[later]} / "
-                          f"Documented: {earlier} <= {later}", json_path=f"{at}.{later}", operation=operation, source=source)
+                          f"Documented: {earlier} <= {later}", json_path=f"{at}.{later}", operation=operation,
+                          source=source)

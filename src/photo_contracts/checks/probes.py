@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from photo_contracts.contracts import Operation, parameters_of, resolve_schema, source_of
+from photo_contracts import jsonpath
+from photo_contracts.contracts import parameters_of, resolve_schema, source_of
+from photo_contracts.operations import Operation
 from photo_contracts.provenance import Source, assumed
 
 MALFORMED_ID = "not-an-id-%%"
@@ -87,11 +89,11 @@ def probes(api: str, operation: Operation) -> list[Probe]:
             for value, what, maximum, node in list(_bad_values(name, schema))[:PER_PARAMETER]:
                 mark = source_of(node) or source  # the bound's own mark (ours, perhaps) before the parameter's
                 found.append(Probe(operation.name, what, mark, query={name: value}, maximum=maximum))
-        elif parameter.get("in") == "path" and name in operation.path_params and name == operation.path_params[-1]:
-            if schema.get("format") == "uuid" or schema.get("type") == "integer" or "pattern" in schema:
-                found.append(Probe(operation.name, f"{name}={MALFORMED_ID} (documented: "
-                                   f"{schema.get('format') or schema.get('type') or 'a pattern'})", source,
-                                   path={name: MALFORMED_ID}))
+        elif parameter.get("in") == "path" and operation.path_params[-1:] == [name] and (
+                schema.get("format") == "uuid" or schema.get("type") == "integer" or "pattern" in schema):
+            found.append(Probe(operation.name, f"{name}={MALFORMED_ID} (documented: "
+                               f"{schema.get('format') or schema.get('type') or 'a pattern'})", source,
+                               path={name: MALFORMED_ID}))
     body = ((operation.spec.get("requestBody") or {}).get("content") or {}).get("application/json")
     if body and isinstance(body.get("schema"), dict):
         found += _body_probes(operation, resolve_schema(api, body["schema"]))
@@ -110,7 +112,17 @@ def _body_probes(operation: Operation, resolved: dict[str, Any]) -> list[Probe]:
     return found
 
 
+def items_in(facts: Any, operation: str, response: Any) -> int | None:
+    """How many items a listing's answer holds (None: not a listing, or not JSON)."""
+    where = next((listing.items for listing in facts.listings if listing.operation == operation), None)
+    try:
+        return len(list(jsonpath.values(response.json(), where))) if where else None
+    except ValueError:
+        return None
+
+
 def fill(template: str, values: dict[str, str]) -> str | None:
+    """`/photo/{id}` with the given values, or None if one is missing."""
     try:
         return re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), template)
     except KeyError:

@@ -9,9 +9,10 @@ from typing import Any
 
 from photo_contracts.checks.facts import Listing
 from photo_contracts.checks.images import _get
-from photo_contracts.checks.registry import CheckFailed, NotApplicable, check
-from photo_contracts.contracts import load_contract, operations, parameters_of, resolve_schema, source_of
+from photo_contracts.checks.registry import CheckContext, CheckFailed, NotApplicable, check
+from photo_contracts.contracts import load_contract, parameters_of, resolve_schema, source_of
 from photo_contracts.jsonpath import values
+from photo_contracts.operations import operations
 from photo_contracts.provenance import assumed
 
 UNMARKED = assumed("the contract names no source for this default")
@@ -33,10 +34,15 @@ def _json(response: Any) -> Any:
         return None
 
 
-@check("breaking", "a documented request option changes the answer as documented (include=signedUrls -> "
-       "signedUrls, fetchable without the credential)", "promise")
-def options_are_honoured(target: Any, fetch: Any) -> None:
-    """`fetch(url)` downloads one linked URL without the credential and returns the decoded sample or None."""
+def _first_listing(facts: Any) -> str:
+    return facts.listings[0].operation if facts.listings else "-"
+
+
+@check("breaking", "a documented request option changes the answer as documented (Autodesk `include=signedUrls` -> "
+       "`signedUrls`, both URLs fetch without the credential)", "promise",
+       where=lambda facts: facts.options[0].operation if facts.options else _first_listing(facts))
+def options_are_honoured(ctx: CheckContext) -> None:
+    target, fetch = ctx.target, ctx.fetch_anonymously
     if not target.facts.options:
         raise NotApplicable(f"{target.api.name} documents no request option that adds fields")
     for promise in target.facts.options:
@@ -75,8 +81,10 @@ def deleted_ids(target: Any) -> list[str]:
 
 
 @check("breaking", "media deleted by a user answer the documented status (Autodesk 410), never a success "
-       "carrying the deletion mark", "promise")
-def deleted_media_is_gone(target: Any) -> None:
+       "carrying `deletedAt`", "promise",
+       where=lambda facts: facts.deleted.operation if facts.deleted else _first_listing(facts))
+def deleted_media_is_gone(ctx: CheckContext) -> None:
+    target = ctx.target
     promise = target.facts.deleted
     if promise is None:
         raise NotApplicable(f"{target.api.name} documents no answer for deleted media")
@@ -114,8 +122,10 @@ def _maximum(target: Any, listing: Listing) -> int | None:
     return int(top) if isinstance(top, int | float) else None
 
 
-@check("warning", "a listing asked without a page size returns at most the documented default", "promise")
-def defaults_are_honoured(target: Any) -> None:
+@check("warning", "a listing asked without a page size returns at most the documented default (CloudCard `max` 25, "
+       "Autodesk `limit` 25)", "promise", where=_first_listing)
+def defaults_are_honoured(ctx: CheckContext) -> None:
+    target = ctx.target
     checked = 0
     for listing in target.facts.listings:
         schema, mark = _size_parameter(target, listing)

@@ -30,7 +30,7 @@ from photo_contracts.checks.invariants import (
     ordered,
     same_sequence,
 )
-from photo_contracts.checks.registry import CheckFailed, invariant, require_ids
+from photo_contracts.checks.registry import CheckContext, CheckFailed, invariant, require_ids
 from photo_contracts.provenance import Source, assumed, documented
 
 DETAIL = "GET /projects/{projectId}/photos/{photoId}"
@@ -132,8 +132,9 @@ def _everything(target: Any, body: dict[str, Any] | None = None) -> list[Any]:
 
 
 @invariant(FILTER, source=LAST_PAGE)
-def pagination_is_consistent(target: Any, config: Any) -> None:
+def pagination_is_consistent(ctx: CheckContext) -> None:
     """Cursor pages hold at most limit media, are disjoint, terminate, and together are the listing."""
+    target, config = ctx.target, ctx.config
     require_ids(target, "projectId")
     full = ids_of(_everything(target), "id")
 
@@ -147,8 +148,9 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
 
 
 @invariant(FILTER, source=FILTER_SEMANTICS)
-def filters_are_honoured(target: Any, config: Any) -> None:
+def filters_are_honoured(ctx: CheckContext) -> None:
     """filter.mediaType and filter.id return exactly the matching media (the matching is assumed)."""
+    target, config = ctx.target, ctx.config
     require_ids(target, "projectId")
     everything = _everything(target)
 
@@ -176,8 +178,9 @@ def filters_are_honoured(target: Any, config: Any) -> None:
 
 
 @invariant(FILTER, source=SAME_MEDIA)
-def list_matches_detail(target: Any, config: Any) -> None:
+def list_matches_detail(ctx: CheckContext) -> None:
     """A filtered media and GET photos/{photoId} agree on every field both carry."""
+    target, config = ctx.target, ctx.config
     require_ids(target, "projectId")
     project = target.ids["projectId"][0]
     items_agree_with_details(target, config, [item for item in _everything(target) if not item.get("deletedAt")],
@@ -200,8 +203,9 @@ def _timestamps(record: dict[str, Any], at: str, operation: str | None = None) -
 
 
 @invariant(FILTER, source=UPDATED)
-def timestamps_are_ordered(target: Any, config: Any) -> None:
+def timestamps_are_ordered(ctx: CheckContext) -> None:
     """createdAt <= updatedAt (documented by "last updated"), updatedAt <= deletedAt (assumed), listed and in detail."""
+    target, config = ctx.target, ctx.config
     require_ids(target, "projectId")
     everything = _everything(target)
     for index, item in enumerate(everything):
@@ -218,5 +222,5 @@ def timestamps_are_ordered(target: Any, config: Any) -> None:
     detail_is_ordered()
 
 
-INVARIANTS = {f.__name__: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,
-                                      timestamps_are_ordered)}
+INVARIANTS = {f.name: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,
+                                  timestamps_are_ordered)}

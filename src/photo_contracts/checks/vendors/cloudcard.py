@@ -22,7 +22,7 @@ from photo_contracts.checks.invariants import (
     ordered,
     same_sequence,
 )
-from photo_contracts.checks.registry import CheckFailed, invariant
+from photo_contracts.checks.registry import CheckContext, CheckFailed, invariant
 from photo_contracts.provenance import assumed, documented
 
 LIST = "GET /photo"
@@ -100,8 +100,9 @@ def _listing(target: Any, status: str | None = None) -> list[Any]:
 
 
 @invariant(LIST, source=PAGING)
-def pagination_is_consistent(target: Any, config: Any) -> None:
+def pagination_is_consistent(ctx: CheckContext) -> None:
     """offset/max pages are disjoint and together are the listing, for any page size and status."""
+    target, config = ctx.target, ctx.config
 
     @as_property(config)
     @given(size=st.integers(3, 25), status=st.sampled_from((None, *STATUSES)))
@@ -124,8 +125,9 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
 
 
 @invariant(LIST, source=FILTER)
-def filters_are_honoured(target: Any, config: Any) -> None:
+def filters_are_honoured(ctx: CheckContext) -> None:
     """GET /photo?status=S returns exactly the photos whose status is S."""
+    target, config = ctx.target, ctx.config
     everything = _listing(target)
     complete = len(everything) < MAX  # counts can only be compared when nothing was cut off
 
@@ -146,19 +148,21 @@ def filters_are_honoured(target: Any, config: Any) -> None:
 
 
 @invariant(LIST, source=LIGHTWEIGHT)
-def list_matches_detail(target: Any, config: Any) -> None:
+def list_matches_detail(ctx: CheckContext) -> None:
     """A list item and GET /photo/{id} agree on every field both carry."""
+    target, config = ctx.target, ctx.config
     items_agree_with_details(target, config, _listing(target), lambda item: f"/photo/{item.get('id')}",
                              LIST_ONLY_VIEW, "$")
 
 
 @invariant(LIST, source=TIMES)
-def timestamps_are_ordered(target: Any, config: Any) -> None:
+def timestamps_are_ordered(ctx: CheckContext) -> None:
     """dateCreated <= lastUpdated and dateCreated <= dateApproved for every photo."""
+    target = ctx.target
     for index, photo in enumerate(_listing(target)):
         ordered(photo, "dateCreated", "lastUpdated", f"$[{index}]")
         ordered(photo, "dateCreated", "dateApproved", f"$[{index}]")
 
 
-INVARIANTS = {f.__name__: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,
-                                      timestamps_are_ordered)}
+INVARIANTS = {f.name: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,
+                                  timestamps_are_ordered)}

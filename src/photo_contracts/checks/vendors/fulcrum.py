@@ -23,7 +23,7 @@ from photo_contracts.checks.invariants import (
     parse_time,
     same_sequence,
 )
-from photo_contracts.checks.registry import CheckFailed, invariant
+from photo_contracts.checks.registry import CheckContext, CheckFailed, invariant
 from photo_contracts.provenance import Source, assumed, documented
 
 LIST = "GET /v2/photos.json"
@@ -118,8 +118,9 @@ def _page(target: Any, query: str = "") -> dict[str, Any]:
 
 
 @invariant(LIST, source=PER_PAGE)
-def pagination_is_consistent(target: Any, config: Any) -> None:
+def pagination_is_consistent(ctx: CheckContext) -> None:
     """page/per_page pages are disjoint, make up the listing, and their totals are coherent."""
+    target, config = ctx.target, ctx.config
     full = _page(target)
     keys = ids_of(full["photos"], "access_key")
     total = full.get("total_count")
@@ -160,8 +161,9 @@ def pagination_is_consistent(target: Any, config: Any) -> None:
 
 
 @invariant(LIST, source=FILTERS["form_id"])
-def filters_are_honoured(target: Any, config: Any) -> None:
+def filters_are_honoured(ctx: CheckContext) -> None:
     """form_id, record_id and the processed/stored/uploaded flags return exactly the matching photos."""
+    target, config = ctx.target, ctx.config
     photos = _page(target)["photos"]
     if not photos:
         return
@@ -196,16 +198,18 @@ def _same(stated: Any, wanted: Any) -> bool:
 
 
 @invariant(LIST, source=SAME_PHOTO)
-def list_matches_detail(target: Any, config: Any) -> None:
+def list_matches_detail(ctx: CheckContext) -> None:
     """A listed photo and GET /v2/photos/{id}.json agree on every field both carry."""
+    target, config = ctx.target, ctx.config
     items_agree_with_details(target, config, _page(target)["photos"],
                              lambda photo: f"/v2/photos/{photo.get('access_key')}.json", (), "$.photos",
                              unwrap="photo", source=SAME_PHOTO)
 
 
 @invariant(LIST, source=NEWEST_FIRST)
-def timestamps_are_ordered(target: Any, config: Any) -> None:
+def timestamps_are_ordered(ctx: CheckContext) -> None:
     """created_at <= updated_at, and newest_first=true lists the newest updated_at first."""
+    target = ctx.target
     for index, photo in enumerate(_page(target)["photos"]):
         ordered(photo, "created_at", "updated_at", f"$.photos[{index}]", source=CREATED_BEFORE_UPDATED)
     newest = _page(target, "?newest_first=true")["photos"]
@@ -219,5 +223,5 @@ def timestamps_are_ordered(target: Any, config: Any) -> None:
                               source=NEWEST_FIRST)
 
 
-INVARIANTS = {f.__name__: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,
-                                      timestamps_are_ordered)}
+INVARIANTS = {f.name: f for f in (pagination_is_consistent, filters_are_honoured, list_matches_detail,
+                                  timestamps_are_ordered)}
