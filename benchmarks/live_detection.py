@@ -232,7 +232,8 @@ def summarise(apis: list[str], budgets: list[int], probe: int, results: list[dic
 
 def write_or_login(api: str) -> set[str]:
     """The contract's write and login operations ("POST /path"), which a default live run leaves out."""
-    from photo_contracts.contracts import load_contract, operations
+    from photo_contracts.contracts import load_contract
+    from photo_contracts.operations import operations
 
     return {f"{op.method.upper()} {op.path}" for op in operations(load_contract(api))
             if op.is_write or op.spec.get("security") == []}

@@ -85,9 +85,9 @@ def test_the_same_seed_gives_the_same_photos() -> None:
 
 
 @pytest.mark.parametrize(("arguments", "expected"), [
-    (("cloudcrad",), "unknown API 'cloudcrad'; did you mean 'cloudcard'? valid names: cloudcard, visitor, fulcrum, "
-                     "autodesk"),
-    (("s3",), "unknown API 's3'; valid names: cloudcard, visitor, fulcrum, autodesk"),
+    (("cloudcrad",), "unknown API 'cloudcrad'; did you mean 'cloudcard'? valid names: autodesk, cloudcard, fulcrum, "
+                     "visitor"),
+    (("s3",), "unknown API 's3'; valid names: autodesk, cloudcard, fulcrum, visitor"),
     (("fulcrum", "fulcrum-thumbnail-truncate"), "unknown drift profile 'fulcrum-thumbnail-truncate' for API "
                                                 "'fulcrum'; did you mean 'fulcrum-thumbnail-truncated'? valid names: "
                                                 "fulcrum-access-key-removed, "),

@@ -12,7 +12,7 @@ import pytest
 
 from photo_contracts import config
 from photo_contracts.runner import execute
-from photo_contracts.sandbox import emulator_module, running
+from photo_contracts.sandbox import running
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def test_a_rejected_credential_is_inconclusive_and_explains_the_other_findings(t
 def test_a_rejected_visitor_credential_is_named_by_its_error_code(tmp_path):
     """The visitor API answers a bad token with HTTP 200 and code 1403: no check blames the ids for it."""
     with running("visitor", token=VENDOR_TOKEN) as vendor:
-        ids = emulator_module(vendor.api).sample_ids(vendor.app)["visitor_ids"]
+        ids = vendor.api.emulator.sample_ids(vendor.app)["visitor_ids"]
         code, run, output, summary = live_run(tmp_path, "visitor", vendor.base_url, "revoked-token-000",
                                               visitor_ids=list(ids))
     assert_inconclusive(code, output, summary, "visitor", "every request answered 1403",

@@ -15,9 +15,10 @@ import pytest
 import photo_contracts.sandbox as sandbox_module
 from photo_contracts import config
 from photo_contracts.apis import get_api
-from photo_contracts.contracts import load_contract, operations
+from photo_contracts.contracts import load_contract
+from photo_contracts.operations import operations
 from photo_contracts.runner import execute
-from photo_contracts.sandbox import emulator_module, running
+from photo_contracts.sandbox import running
 from photo_contracts.sandbox.server import ServerThread
 
 pytestmark = pytest.mark.slow
@@ -80,7 +81,7 @@ def write_operations(api: str, base_path: str) -> list[tuple[str, Any]]:
 
 @pytest.mark.parametrize("api", ["cloudcard", "visitor", "fulcrum", "autodesk"])
 def test_live_run_against_a_faithful_vendor(tmp_path: Path, vendor: Any, api: str) -> None:
-    module = emulator_module(get_api(api))
+    module = get_api(api).emulator
     with vendor(api) as sandbox:
         sample = getattr(module, "sample_ids", None)
         ids = sample(sandbox.app) if sample else {}

@@ -119,7 +119,7 @@ def test_generation_is_pinned_for_record_and_replay(tmp_path: Path) -> None:
     local modules, which differ between a run with sandboxes and its replay. Both run with them pinned."""
     from hypothesis.internal.conjecture import providers
 
-    from photo_contracts.recording import pinned_generation
+    from photo_contracts.generation import pinned_generation
 
     with pinned_generation():
         assert not providers._get_local_constants().strings  # noqa: SLF001

@@ -13,10 +13,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from photo_contracts import config
-from photo_contracts.contracts import ROOT
+from photo_contracts.contracts import SCHEMAS_DIR
 from photo_contracts.runner import execute
 
-SCHEMA_PATH = ROOT / "schemas" / "report" / "summary.json"
+SCHEMA_PATH = SCHEMAS_DIR / "report" / "summary.json"
 EXAMPLES = 5
 FAITHFUL_API = "autodesk"
 DRIFT_PROFILE = "autodesk-size-as-string"  # response_schema_conformance: a finding with a json_path

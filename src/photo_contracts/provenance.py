@@ -96,7 +96,7 @@ def severity(base: str, source: Source | None, strict: bool = False) -> str:
 # Checking the marks themselves (used by the provenance test and `verify`)
 
 def _sources_dir() -> Path:
-    return Path(str(resources.files("photo_contracts"))).resolve().parents[1] / "sources"
+    return Path(str(resources.files("photo_contracts.sources")))
 
 
 def _normal(text: str) -> str:

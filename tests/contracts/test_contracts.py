@@ -19,11 +19,11 @@ from photo_contracts.contracts import (
     contract_path,
     example_files,
     load_contract,
-    operations,
     response_media,
     schema_uri_for,
     validator,
 )
+from photo_contracts.operations import operations
 
 SCHEMA_FILES = sorted(p for p in SCHEMAS_DIR.rglob("*.json") if "examples" not in p.parts)
 

@@ -10,7 +10,15 @@ import pytest
 import schemathesis
 from openapi_spec_validator import validate
 
-from photo_contracts.contracts import SCHEMAS_DIR, contract_path, example_files, load_contract, operations, schema_uri_for, validator
+from photo_contracts.contracts import (
+    SCHEMAS_DIR,
+    contract_path,
+    example_files,
+    load_contract,
+    schema_uri_for,
+    validator,
+)
+from photo_contracts.operations import operations
 
 CONTRACT = load_contract("fulcrum")
 OPERATIONS = {op.name: op for op in operations(CONTRACT)}

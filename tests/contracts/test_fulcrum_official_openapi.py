@@ -30,7 +30,8 @@ from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator
 
 from photo_contracts import provenance
-from photo_contracts.contracts import load_contract, operations, read_document, schema_uri_for, validator
+from photo_contracts.contracts import load_contract, read_document, schema_uri_for, validator
+from photo_contracts.operations import operations
 
 
 def _object_schema(custom_formats: Any, alphabet: Any, schema: dict[str, Any]) -> Any:

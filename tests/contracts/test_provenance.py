@@ -16,11 +16,11 @@ import pytest
 from photo_contracts import provenance
 from photo_contracts.apis import APIS
 from photo_contracts.checks.registry import CHECKS
-from photo_contracts.contracts import HTTP_METHODS, contract_path, read_document
-from photo_contracts.target import vendor_facts
+from photo_contracts.contracts import SCHEMAS_DIR, contract_path, read_document
+from photo_contracts.operations import HTTP_METHODS
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_FILES = sorted(p for api in APIS for p in (ROOT / "schemas" / api).glob("*.json"))
+SCHEMA_FILES = sorted(p for api in APIS for p in (SCHEMAS_DIR / api).glob("*.json"))
 # Keywords that promise something about a value; `type` is covered by the nearest mark above it.
 CONSTRAINTS = {"required", "enum", "const", "format", "pattern", "minimum", "maximum", "exclusiveMinimum",
                "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "uniqueItems",
@@ -117,7 +117,7 @@ def test_every_mark_holds_up_against_its_source(api):
 
 
 def fact_sources(api: str) -> Iterator[tuple[str, provenance.Source | None]]:
-    facts = vendor_facts(next(a for a in _specs() if a.name == api))
+    facts = APIS[api].facts
     for name in ("not_found", "missing_credentials", "wrong_credentials"):
         yield name, getattr(facts, name).source
     for endpoint in facts.endpoints:
@@ -133,22 +133,13 @@ def fact_sources(api: str) -> Iterator[tuple[str, provenance.Source | None]]:
         yield "thumbnail_formats", facts.thumbnail_source
 
 
-def _specs():
-    from photo_contracts.apis import APIS as specs
-
-    return specs.values()
-
-
 @pytest.mark.parametrize("api", APIS)
 def test_every_vendor_fact_and_invariant_has_a_source(api):
-    import importlib
-
     missing = [name for name, source in fact_sources(api) if source is None]
-    module = importlib.import_module(f"photo_contracts.checks.vendors.{api}")
-    missing += [f"invariant {name}" for name, fn in getattr(module, "INVARIANTS", {}).items()
-                if getattr(fn, "source", None) is None]
+    invariants = APIS[api].invariants
+    missing += [f"invariant {name}" for name, fn in invariants.items() if getattr(fn, "source", None) is None]
     assert missing == [], f"{api}: no source for {missing}"
-    marks = [s for _, s in fact_sources(api) if s] + [fn.source for fn in getattr(module, "INVARIANTS", {}).values()]
+    marks = [s for _, s in fact_sources(api) if s] + [fn.source for fn in invariants.values()]
     assert [p for mark in marks for p in provenance.problems(mark)] == []
 
 

@@ -17,11 +17,11 @@ from photo_contracts.contracts import (
     example_files,
     file_uri,
     load_contract,
-    operations,
     response_media,
     schema_uri_for,
     validator,
 )
+from photo_contracts.operations import operations
 
 CONTRACT = load_contract("visitor")
 OPERATIONS = {op.name: op for op in operations(CONTRACT)}

@@ -14,7 +14,8 @@ import requests
 from jsonschema.exceptions import best_match
 from PIL import Image
 
-from photo_contracts.contracts import file_uri, load_contract, operations, schema_uri_for, validator
+from photo_contracts.contracts import file_uri, load_contract, schema_uri_for, validator
+from photo_contracts.operations import operations
 from photo_contracts.sandbox import Sandbox, running
 from photo_contracts.sandbox.autodesk_data import EXAMPLE_PHOTO_ID, PROJECT_ID, build
 

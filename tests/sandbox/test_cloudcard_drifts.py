@@ -11,7 +11,8 @@ import requests
 from PIL import Image
 
 from photo_contracts.checks import KNOWN_CHECKS
-from photo_contracts.contracts import load_contract, operations
+from photo_contracts.contracts import load_contract
+from photo_contracts.operations import operations
 from photo_contracts.sandbox import Sandbox, running
 from photo_contracts.sandbox.drift import catalog
 

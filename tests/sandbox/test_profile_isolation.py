@@ -38,9 +38,10 @@ import requests
 
 from photo_contracts.apis import APIS
 from photo_contracts.checks.facts import ApiFacts
-from photo_contracts.contracts import Operation, load_contract, operations
+from photo_contracts.contracts import load_contract
 from photo_contracts.jsonpath import locate, values
-from photo_contracts.sandbox import Sandbox, emulator_module, images, running
+from photo_contracts.operations import Operation, operations
+from photo_contracts.sandbox import Sandbox, images, running
 from photo_contracts.sandbox.changes import (
     Change,
     HttpResponse,
@@ -53,7 +54,6 @@ from photo_contracts.sandbox.changes import (
     TruncateBody,
 )
 from photo_contracts.sandbox.drift import DriftProfile, catalog
-from photo_contracts.target import vendor_facts
 
 pytestmark = pytest.mark.slow
 
@@ -283,7 +283,7 @@ class ApiUnderTest:
     def __init__(self, api: str, stack: ExitStack) -> None:
         self.api = api
         self.contract = load_contract(api)
-        self.facts: ApiFacts = vendor_facts(APIS[api])
+        self.facts: ApiFacts = APIS[api].facts
         self.sandbox = stack.enter_context(running(api, seed=0, size=SIZES[api], token=TOKEN))
         self.session = stack.enter_context(requests.Session())
         self.session.trust_env = False
@@ -301,7 +301,7 @@ class ApiUnderTest:
 
     # Real ids: the runner's sources, then one per distinct answer signature
     def _real_ids(self) -> dict[str, list[str]]:
-        sample = getattr(emulator_module(APIS[self.api]), "sample_ids", None)
+        sample = getattr(APIS[self.api].emulator, "sample_ids", None)
         configured = sample(self.sandbox.app) if sample else {}
         candidates: dict[str, list[str]] = {}
         for source in self.facts.ids:

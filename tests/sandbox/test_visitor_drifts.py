@@ -11,7 +11,8 @@ import requests
 from PIL import Image
 
 from photo_contracts.checks import KNOWN_CHECKS
-from photo_contracts.contracts import SCHEMAS_DIR, file_uri, load_contract, operations, validator
+from photo_contracts.contracts import SCHEMAS_DIR, file_uri, load_contract, validator
+from photo_contracts.operations import operations
 from photo_contracts.sandbox import Sandbox, running
 from photo_contracts.sandbox.drift import catalog
 from photo_contracts.sandbox.visitor_data import Visitor

@@ -32,8 +32,8 @@ header, the credential's value and signed-URL times are ignored. Identical reque
 in recorded order. A request with no recorded answer raises `NotRecorded` (a ConnectionError,
 so the engine reports it as a finding that names the request); nothing is ever sent.
 
-Exact reproduction needs the same generated cases: generation is seeded, and `pinned_generation`
-stops hypothesis from mixing in literals of whatever local modules happen to be loaded (they
+Exact reproduction needs the same generated cases: generation is seeded, and every run (generation.py)
+keeps hypothesis from mixing in literals of whatever local modules happen to be loaded (they
 differ between a run with sandboxes and its replay). Known limits (tested in
 tests/test_record_replay.py): text bodies are replayed redacted, so a check that read a token or
 the exact value of a signature inside a body would see the mask; a replay runs the recorded
@@ -49,14 +49,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from photo_contracts.recording.determinism import pinned_generation, probe_transport
+from photo_contracts.recording.determinism import probe_transport
 from photo_contracts.recording.format import EXCHANGES, META, REPLAY_TOKEN, NotRecorded, load_meta, match_key
 from photo_contracts.recording.recorder import Recorder, RecordingAdapter
 from photo_contracts.recording.replayer import ReplayAdapter, Replayer, ReplaySession
 
 __all__ = [
     "EXCHANGES", "META", "REPLAY_TOKEN", "NotRecorded", "Recorder", "RecordingAdapter", "ReplayAdapter",
-    "ReplaySession", "Replayer", "describe", "load_meta", "match_key", "pinned_generation", "probe_transport",
+    "ReplaySession", "Replayer", "describe", "load_meta", "match_key", "probe_transport",
 ]
 
 

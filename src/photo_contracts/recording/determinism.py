@@ -1,4 +1,4 @@
-"""What keeps a replay identical to its recording: pinned generation, routed probes."""
+"""What keeps a replay identical to its recording besides pinned generation (generation.py): routed probes."""
 
 from __future__ import annotations
 
@@ -6,36 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from requests.adapters import BaseAdapter
-
-
-@contextmanager
-def pinned_generation() -> Iterator[None]:
-    """Make hypothesis' generation depend only on the seed and the contracts, for record and replay alike.
-
-    Hypothesis mixes into generated data the string and number literals of every *local* module
-    loaded at the time (`hypothesis.internal.conjecture.providers._get_local_constants`): a run
-    that started sandboxes has loaded other modules than its offline replay, so the same seed would
-    generate other cases. Record and replay both draw from an empty local pool instead. This uses a
-    hypothesis internal; if it is gone, nothing is pinned and divergence shows as NotRecorded findings.
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    original = getattr(providers, "_get_local_constants", None)
-    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
-    if original is None or cache is None or not hasattr(providers, "Constants"):
-        yield
-        return
-    empty = providers.Constants()
-    providers._get_local_constants = lambda: empty  # noqa: SLF001
-    cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original  # noqa: SLF001
-        cache.clear()
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -24,7 +25,6 @@ META = "recording.json"
 EXCHANGES = "exchanges.jsonl"
 BODIES = "bodies"
 REPLAY_TOKEN = "replay-token-never-sent"  # the dummy credential of replay targets
-CREDENTIAL_HEADERS = SENSITIVE_HEADERS | {api.auth_header.lower() for api in APIS.values() if api.auth_header}
 _BOUNDARY = re.compile(r"boundary=\"?([^\";,\s]+)", re.IGNORECASE)
 TEXT_MEDIA = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript", "yaml")
 
@@ -33,6 +33,13 @@ _SIGNED_VALUE = re.compile(r"((?:X-Amz-(?:Signature|Credential|Security-Token))=
 _MASKS = str.maketrans({**dict.fromkeys("0123456789", "0"), **dict.fromkeys("abcdef", "a"),
                         **dict.fromkeys("ghijklmnopqrstuvwxyz", "x"), **dict.fromkeys("ABCDEF", "A"),
                         **dict.fromkeys("GHIJKLMNOPQRSTUVWXYZ", "X")})
+
+
+@cache
+def credential_headers() -> frozenset[str]:
+    """Headers that carry a credential: the usual ones and every registered API's own (read once, when first
+    needed: the registry loads the API plugins)."""
+    return frozenset(SENSITIVE_HEADERS | {api.auth_header.lower() for api in APIS.values() if api.auth_header})
 
 
 def mask_signed(text: str) -> str:
@@ -69,7 +76,7 @@ def match_key(method: str, url: str, headers: Mapping[str, str], body: Any) -> s
     parts = urlsplit(url)
     port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _ignored_param(k)]
-    credentials = sorted(name.lower() for name in headers if name.lower() in CREDENTIAL_HEADERS)
+    credentials = sorted(name.lower() for name in headers if name.lower() in credential_headers())
     raw = raw_body(body)
     boundary = _BOUNDARY.search(headers.get("Content-Type", "") or "")
     if boundary and raw:

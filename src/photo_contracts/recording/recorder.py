@@ -27,11 +27,11 @@ from photo_contracts.http import (
 )
 from photo_contracts.recording.format import (
     BODIES,
-    CREDENTIAL_HEADERS,
     EXCHANGES,
     FORMAT,
     META,
     TEXT_MEDIA,
+    credential_headers,
     mask_signed,
     match_key,
     raw_body,
@@ -121,7 +121,7 @@ class Recorder:
         return mask_signed(text)
 
     def _headers(self, pairs: list[tuple[str, str]]) -> list[list[str]]:
-        return [[k, REDACTED if k.lower() in CREDENTIAL_HEADERS else self._text(str(v))] for k, v in pairs]
+        return [[k, REDACTED if k.lower() in credential_headers() else self._text(str(v))] for k, v in pairs]
 
     def record(self, api: str | None, request: requests.PreparedRequest, response: requests.Response | None,
                error: BaseException | None) -> None:

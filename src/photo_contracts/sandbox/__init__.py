@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from photo_contracts.apis import ApiSpec, get_api
+from photo_contracts.apis import Api, get_api
 from photo_contracts.contracts import load_contract
 from photo_contracts.sandbox.drift import DriftMiddleware, DriftProfile, get_profile
 from photo_contracts.sandbox.objectstore import ObjectStore
@@ -26,7 +25,7 @@ STORE_HOST = "127.0.0.2"  # another loopback address: the object store is "anoth
 class SandboxContext:
     """What an emulator is built from: passed to each module's `create_app`."""
 
-    api: ApiSpec
+    api: Api
     token: str
     base_url: str  # scheme://host:port + the API's base path
     store: ObjectStore
@@ -40,7 +39,7 @@ class SandboxContext:
 class Sandbox:
     """A running emulator: where it listens, the credential it accepts, its object store."""
 
-    api: ApiSpec
+    api: Api
     base_url: str
     token: str
     store: ObjectStore
@@ -49,10 +48,6 @@ class Sandbox:
 
     def auth_headers(self, token: str | None = None) -> dict[str, str]:
         return {self.api.auth_header: self.api.auth_value(self.token if token is None else token)}
-
-
-def emulator_module(api: ApiSpec) -> Any:
-    return importlib.import_module(f"photo_contracts.sandbox.{api.emulator}")
 
 
 @contextmanager
@@ -71,14 +66,14 @@ def running(
     """Start the emulator of `api` (and its object store) on loopback; stop both afterwards."""
     spec = get_api(api)
     profile = get_profile(drift, spec.name) if drift else None
-    module = emulator_module(spec)
+    module = spec.emulator
     token = token or f"sandbox-{secrets.token_hex(12)}"
     with ExitStack() as stack:
         api_sock = bind(host, port)
         stack.callback(api_sock.close)
         store_sock = bind(store_host, 0)
         stack.callback(store_sock.close)
-        store = ObjectStore()
+        store = ObjectStore(auth_header=spec.auth_header)
         store.base_url = "http://{}:{}".format(*store_sock.getsockname()[:2])
         base_url = "http://{}:{}{}".format(*api_sock.getsockname()[:2], module.BASE_PATH)
         context = SandboxContext(spec, token, base_url, store, seed, size, signed_url_ttl)

@@ -11,7 +11,6 @@ around the object store, for operations written `STORE <glob>`).
 from __future__ import annotations
 
 import fnmatch
-import importlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -135,9 +134,10 @@ class DriftMiddleware:
 def catalog() -> dict[str, DriftProfile]:
     """Every drift profile of every API, by name."""
     profiles: dict[str, DriftProfile] = {}
-    for api in APIS:
-        module = importlib.import_module(f"photo_contracts.sandbox.drifts.{api}")
-        for profile in (*module.PROFILES, *getattr(module, "VARIANTS", ())):
+    for api in APIS.values():
+        for profile in api.profiles:
+            if profile.api != api.name:
+                raise ValueError(f"drift profile {profile.name!r} of API {api.name!r} says it changes {profile.api!r}")
             if profile.name in profiles:
                 raise ValueError(f"duplicate drift profile name {profile.name!r}")
             profiles[profile.name] = profile

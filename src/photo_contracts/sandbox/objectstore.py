@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-# Headers by which the four vendors carry credentials, plus cookies.
-CREDENTIAL_HEADERS = ("authorization", "x-auth-token", "x-apitoken", "cookie")
+# Headers that carry credentials everywhere; the API's own header is added per store.
+CREDENTIAL_HEADERS = ("authorization", "cookie")
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,14 @@ def _s3_error(status: int, code: str, message: str) -> Response:
 class ObjectStore:
     """In-memory objects by key; `app` serves them; `base_url` is set once it listens."""
 
-    def __init__(self, secret: bytes = b"sandbox-signing-key", clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, secret: bytes = b"sandbox-signing-key", clock: Callable[[], float] = time.time,
+                 auth_header: str = "") -> None:
         self._blobs: dict[str, Blob] = {}
         self._secret = secret
         self._lock = threading.Lock()
         self.clock = clock
         self.base_url = ""
+        self.credential_headers = tuple(dict.fromkeys((*CREDENTIAL_HEADERS, *([auth_header.lower()] if auth_header else []))))
         self.credential_sightings: list[tuple[str, str]] = []  # (path, header name)
         self.requests = 0
         self.app = Starlette(routes=[Route("/{key:path}", self._get, methods=["GET", "HEAD"])])
@@ -97,7 +99,7 @@ class ObjectStore:
         key = request.path_params["key"]
         with self._lock:
             self.requests += 1
-            for name in CREDENTIAL_HEADERS:
+            for name in self.credential_headers:
                 if name in request.headers:
                     self.credential_sightings.append((request.url.path, name))
         blob = self._blobs.get(key)
