@@ -12,16 +12,16 @@ from photo_contracts import cli, contracts
 
 
 @pytest.fixture
-def contract_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of contracts/ and schemas/ that the tool reads instead of the real ones."""
+def contract_copy(tmp_path: Path) -> Path:
+    """A copy of the contracts and schemas, which the runs below judge by (`--contract visitor=COPY`)."""
     shutil.copytree(contracts.CONTRACTS_DIR, tmp_path / "contracts")
     shutil.copytree(contracts.SCHEMAS_DIR, tmp_path / "schemas")
-    monkeypatch.setattr(contracts, "CONTRACTS_DIR", tmp_path / "contracts")
     return tmp_path / "contracts" / "visitor.yaml"
 
 
 def run_visitor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = cli.main(["run", "--api", "visitor", "--report-dir", str(tmp_path / "reports"), "--examples", "2"])
+    code = cli.main(["run", "--api", "visitor", "--report-dir", str(tmp_path / "reports"), "--examples", "2",
+                     "--contract", f"visitor={tmp_path / 'contracts' / 'visitor.yaml'}"])
     return code, capsys.readouterr().err
 
 

@@ -25,9 +25,9 @@ from starlette.routing import Route
 
 from photo_contracts import config
 from photo_contracts.engine import Run
-from photo_contracts.findings import SEVERITIES
 from photo_contracts.runner import execute
 from photo_contracts.sandbox.server import serve
+from photo_contracts.severities import SEVERITIES
 
 pytestmark = pytest.mark.slow
 

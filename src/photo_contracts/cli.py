@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from photo_contracts import __version__
 from photo_contracts.apis import APIS, get_api
-from photo_contracts.config import int_range
+from photo_contracts.config import contract_choice, int_range
 from photo_contracts.errors import ToolError
 
 
@@ -74,6 +74,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     run.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
+    run.add_argument("--jobs", type=int_range(1), metavar="N",
+                     help="APIs checked at once, each in a process of its own (default: the cores available)")
+    run.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
+                     help="judge API by this contract file instead of the built-in one (repeatable)")
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
     run.add_argument("--baseline", metavar="FILE",
                      help="accepted findings (JSON, shared with drift): they are shown but do not fail the run")
@@ -83,8 +87,8 @@ def parser() -> argparse.ArgumentParser:
                      help="assumptions gate too: a failed assumption keeps its check's severity instead of being a notice")
     run.set_defaults(handler=_run)
 
+    from photo_contracts import drift_command
     from photo_contracts.audit import command as audit_command
-    from photo_contracts.drift import command as drift_command
 
     drift = commands.add_parser("drift", help="observe an API and compare with the contract and a baseline")
     drift_command.add_arguments(drift)
@@ -108,8 +112,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)  # the parser names the registered APIs: a broken plugin is a ToolError
         return args.handler(args)
     except ToolError as exc:
         print(f"photo-contracts: error: {exc}", file=sys.stderr)

@@ -20,22 +20,7 @@ from urllib.parse import urlparse
 from photo_contracts.apis import APIS, get_api
 from photo_contracts.checks import KNOWN_CHECKS
 from photo_contracts.errors import ToolError
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Politeness and safety limits of the one HTTP client."""
-
-    budget: int = 150  # requests per API per run (live); sandboxes are unlimited
-    rate: float = 5.0  # requests per second per API (live)
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    max_bytes: int = 25 * 1024 * 1024  # larger bodies are cut off and reported
-    max_pixels: int = 64_000_000  # larger images are not decoded (decompression bombs)
-    retries: int = 2  # idempotent requests only, on connection errors and 503/429
-    max_retry_after: float = 30.0  # longer Retry-After values end the retries
-    deadline: float = 30.0  # seconds for one whole request: connect, headers and the complete body
-    run_deadline: float = 900.0  # seconds of wall clock for a whole run; then every API stops, with a report
+from photo_contracts.http import Limits
 
 
 @dataclass(frozen=True)
@@ -48,12 +33,13 @@ class ApiConfig:
     token: str | None = field(default=None, repr=False)  # resolved from token_env, never printed
     ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. photo_ids, visitor_ids
     project_id: str | None = None
+    contract: Path | None = None  # the user's own contract for this API (None: the built-in one)
 
 
 @dataclass(frozen=True)
 class Config:
     target: str = "sandbox"  # sandbox | live
-    apis: tuple[str, ...] = tuple(APIS)
+    apis: tuple[str, ...] = field(default_factory=lambda: tuple(APIS))
     api_configs: Mapping[str, ApiConfig] = field(default_factory=dict)
     report_dir: Path = Path("reports")
     sandbox_drift: str | None = None
@@ -70,6 +56,8 @@ class Config:
     record: Path | None = None  # record every exchange of the run into this directory
     replay_recorded: str | None = None  # when the replayed recording was made
     replay: Path | None = None  # answer from this recording (`--target replay:DIR`); target is the recorded one
+    contracts: Mapping[str, Path] = field(default_factory=dict)  # API -> the user's own contract file
+    jobs: int | None = None  # APIs run at once, each in its own process; None = the cores available
 
     @property
     def examples_per_operation(self) -> int:
@@ -83,7 +71,7 @@ class Config:
         return check not in self.disabled_checks
 
 
-API_KEYS = ("base_url", "token_env", "project_id")
+API_KEYS = ("base_url", "token_env", "project_id", "contract")
 TOP_TABLES = ("run", "limits", "checks", "live")
 
 
@@ -136,7 +124,26 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
     if project_id is not None and not _id_like(project_id):
         raise ToolError(f"{source}: [{name}] project_id must be an id (a string or a whole number)")
     project_id = str(project_id) if project_id is not None else None
-    return ApiConfig(name, base_url, token_env, token, ids, project_id)
+    contract = table.get("contract")
+    if contract is not None and (not isinstance(contract, str) or not contract):
+        raise ToolError(f"{source}: [{name}] contract must be the path of an OpenAPI file")
+    # A path in the file is relative to the file, wherever the command runs.
+    contract_path = _existing_contract(name, Path(source).parent / contract, source) if contract else None
+    return ApiConfig(name, base_url, token_env, token, ids, project_id, contract_path)
+
+
+def _existing_contract(api: str, path: Path, source: str) -> Path:
+    if not path.is_file():
+        raise ToolError(f"{source}: the {api} contract {path} does not exist")
+    return path.resolve()
+
+
+def contract_choice(text: str) -> tuple[str, str]:
+    """An argparse type: `--contract API=PATH`."""
+    api, sep, path = text.partition("=")
+    if not sep or not api or not path:
+        raise argparse.ArgumentTypeError(f"expected API=PATH (e.g. cloudcard=contracts/cloudcard.yaml), got {text!r}")
+    return api, path
 
 
 def _id_like(value: Any) -> bool:
@@ -182,10 +189,12 @@ def load(
         if table not in TOP_TABLES and table not in APIS:
             raise _unknown("table", table, (*TOP_TABLES, *APIS), source)
     run = _table(data, "run", source)
-    values: dict[str, Any] = {k: v for k, v in run.items() if k in {f.name for f in fields(Config)}}
-    unknown = set(run) - set(values) - {"disable_checks"} | ({"replay"} & set(run))  # replay: target = "replay:DIR"
+    # Keys of [run]: the Config fields other tables or flags set are not among them (replay: target = "replay:DIR").
+    known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "replay_recorded",
+                                                    "disabled_checks", "contracts", "probes", "sandbox_token"}
+    values: dict[str, Any] = {k: v for k, v in run.items() if k in known_run}
+    unknown = set(run) - set(values)
     if unknown:
-        known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "disabled_checks"}
         raise _unknown("key", sorted(unknown)[0], known_run, source, "run")
     for key, value in (overrides or {}).items():
         if value is not None:
@@ -193,6 +202,9 @@ def load(
     examples, seed = values.get("examples"), values.get("seed", 0)
     if examples is not None and (not isinstance(examples, int) or isinstance(examples, bool) or examples < 1):
         raise ToolError(f"{source}: examples must be a whole number of at least 1, got {examples!r}")
+    jobs = values.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise ToolError(f"{source}: jobs must be a whole number of at least 1, got {jobs!r}")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ToolError(f"{source}: seed must be a whole number, got {seed!r}")
     target = values.get("target", "sandbox")
@@ -230,7 +242,14 @@ def load(
         raise _unknown("key", sorted(set(live) - {"negative"})[0], ("negative",), source, "live")
     if not isinstance(live.get("negative", True), bool):
         raise ToolError(f"{source}: [live] negative must be true or false")
+    contracts = {name: settings.contract for name, settings in api_configs.items() if settings.contract}
+    for name, path in values.pop("contracts", None) or ():  # --contract API=PATH wins over the file
+        api = get_api(name).name
+        if api not in apis:
+            raise ToolError(f"--contract {name}={path}: this run does not check {api} (--api {' --api '.join(apis)})")
+        contracts[api] = _existing_contract(api, Path(path), "--contract")
     values.update(
+        contracts=contracts,
         probes=live.get("negative", True), target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
         report_dir=Path(values.get("report_dir", "reports")),
         record=Path(values["record"]) if values.get("record") else None,

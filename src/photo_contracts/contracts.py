@@ -1,17 +1,18 @@
 """Load the OpenAPI contracts and the JSON Schemas they reference.
 
-Contracts live in contracts/ (YAML, OpenAPI 3.1) and reference schemas/ by relative file
-paths, so schemathesis, openapi-spec-validator and jsonschema all resolve them from disk
-without any network access.
+Contracts (YAML, OpenAPI 3.1) reference their schemas by relative file paths, so schemathesis,
+openapi-spec-validator and jsonschema all resolve them from disk without any network access.
+The built-in ones are package data (the repository's contracts/ and schemas/); a user's own
+contract is any file, its references resolved relative to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
@@ -21,40 +22,29 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from photo_contracts.apis import get_api
+from photo_contracts.apis import get_api, registered
 from photo_contracts.errors import ToolError
+from photo_contracts.operations import Operation
 from photo_contracts.provenance import Source, annotation
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS_DIR = ROOT / "contracts"
-SCHEMAS_DIR = ROOT / "schemas"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of a contract, named the way reports name it: `GET /photo/{id}`."""
-
-    method: str
-    path: str
-    spec: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        return f"{self.method.upper()} {self.path}"
-
-    @property
-    def path_params(self) -> list[str]:
-        return re.findall(r"\{([^}]+)\}", self.path)
-
-    @property
-    def is_write(self) -> bool:
-        # Contracts mark writes explicitly so live runs can leave them out.
-        return bool(self.spec.get("x-write", self.method not in ("get", "head", "options")))
+CONTRACTS_DIR = Path(str(resources.files("photo_contracts.openapi")))
+SCHEMAS_DIR = Path(str(resources.files("photo_contracts.schemas")))
 
 
 def contract_path(api: str) -> Path:
-    return CONTRACTS_DIR / get_api(api).contract
+    """The contract `api` is judged by: the built-in one, or the user's own for this run."""
+    return get_api(api).contract
+
+
+def contract_identity(api: str) -> dict[str, Any]:
+    """What reports name as the contract a verdict was judged by: its path, SHA-256, and whether it is the user's
+    own (named in the configuration or with --contract) rather than the one the API registered."""
+    path = contract_path(api)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ToolError(f"cannot read the {api} contract {path}: {exc.strerror}") from None
+    return {"path": str(path), "sha256": digest, "own": get_api(api) != registered()[api]}
 
 
 def read_document(path: Path) -> Any:
@@ -135,13 +125,6 @@ def check_references(path: Path, seen: set[Path] | None = None) -> None:
         if not target.is_file():
             raise ToolError(f"{path}: reference {ref!r} points at {target}, which does not exist")
         check_references(target, seen)
-
-
-def operations(contract: dict[str, Any]) -> Iterator[Operation]:
-    for path, item in contract.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            if method in item:
-                yield Operation(method, path, item[method])
 
 
 def _retrieve(uri: str) -> Resource:

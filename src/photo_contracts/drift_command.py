@@ -13,12 +13,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
-from photo_contracts.config import int_range
+from photo_contracts.apis import contracts_from
+from photo_contracts.config import contract_choice, int_range
 from photo_contracts.drift import baseline as baselines
 from photo_contracts.drift import history, timeline
 from photo_contracts.drift.compare import drift_key, run_drift
 from photo_contracts.errors import ToolError
-from photo_contracts.findings import SEVERITIES
+from photo_contracts.runner import command_line, execute, load_config
+from photo_contracts.severities import SEVERITIES
 from photo_contracts.verdict import gating
 
 SHOWN = 25  # entries listed per section on the console; drift.json has them all
@@ -40,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     parser.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     parser.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
+    parser.add_argument("--jobs", type=int_range(1), metavar="N",
+                        help="APIs observed at once, each in a process of its own (default: the cores available)")
+    parser.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
+                        help="observe against this contract file instead of the built-in one (repeatable)")
     parser.add_argument("--record", metavar="DIR", help="store every exchange (redacted) for a later replay")
     parser.set_defaults(allow_writes=False)
 
@@ -81,8 +87,6 @@ def history_entry(run: Any, observations: dict[str, Any], drift: list[dict[str, 
 
 
 def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from photo_contracts.runner import command_line, execute, load_config
-
     out = out or sys.stdout
     if not args.baseline:
         raise ToolError("drift needs --baseline FILE (the accepted drift; --update-baseline creates it)")
@@ -94,6 +98,12 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
     history_path = Path(args.history) if args.history else history.default_path(baseline_path)
     baseline = baselines.load(baseline_path)  # before the run: a broken baseline costs no requests
     cfg = load_config(args)
+    with contracts_from(cfg.contracts):  # the run and its drift judged by the same contracts
+        return _drift(args, cfg, baseline, baseline_path, history_path, out)
+
+
+def _drift(args: argparse.Namespace, cfg: Any, baseline: baselines.Baseline, baseline_path: Path, history_path: Path,
+           out: TextIO) -> int:
     again = command_line(cfg).replace("photo-contracts run", "photo-contracts drift", 1)  # with its --baseline
     status, run = execute(cfg, out, command=again + (f" --fail-on {args.fail_on}" if args.fail_on != "breaking" else ""))
     if status == 130:

@@ -14,12 +14,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-
-from photo_contracts.config import Limits
 
 REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = {"authorization", "x-auth-token", "x-apitoken", "cookie", "set-cookie", "proxy-authorization"}
@@ -30,6 +29,22 @@ SENSITIVE_PARAMS = {"x-amz-signature", "x-amz-credential", "x-amz-security-token
 # Sees (request, response or None, error or None) after every attempt of an ApiSession: `--record`.
 Observer = Callable[[requests.PreparedRequest, "requests.Response | None", "BaseException | None"], None]
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Politeness and safety limits of the one HTTP client."""
+
+    budget: int = 150  # requests per API per run (live); sandboxes are unlimited
+    rate: float = 5.0  # requests per second per API (live)
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_bytes: int = 25 * 1024 * 1024  # larger bodies are cut off and reported
+    max_pixels: int = 64_000_000  # larger images are not decoded (decompression bombs)
+    retries: int = 2  # idempotent requests only, on connection errors and 503/429
+    max_retry_after: float = 30.0  # longer Retry-After values end the retries
+    deadline: float = 30.0  # seconds for one whole request: connect, headers and the complete body
+    run_deadline: float = 900.0  # seconds of wall clock for a whole run; then every API stops, with a report
 
 
 class DeadlineExceeded(requests.Timeout):

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,17 +15,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from photo_contracts.apis import ApiSpec, get_api
+from photo_contracts.apis import Api, get_api
 from photo_contracts.checks.facts import ApiFacts
 from photo_contracts.config import Config
-from photo_contracts.contracts import load_contract
+from photo_contracts.contracts import contract_identity, load_contract
+from photo_contracts.generation import pinned_generation
 from photo_contracts.http import ApiSession
 from photo_contracts.jsonpath import values
 
 
 @dataclass
 class Target:
-    api: ApiSpec
+    api: Api
     base_url: str
     token: str = field(repr=False)
     session: ApiSession
@@ -36,6 +36,7 @@ class Target:
     sandbox: Any = None  # the running Sandbox, for sandbox targets
     token_env: str | None = None  # the variable the live credential came from (named in diagnoses)
     note: str | None = None  # said once on the console (a base URL completed with the documented path)
+    contract: dict[str, Any] = field(default_factory=dict)  # the contract judged by: path, sha256, builtin
 
     def ids_for(self, operation: str, param: str) -> list[str]:
         """Real values for one path parameter of one operation (an id source may be the operation's own)."""
@@ -56,10 +57,6 @@ class Target:
         headers = {"Accept": "application/json"} | ({} if anonymous else self.credentials(token))
         headers.update(kwargs.pop("headers", {}))  # checks' own reads ask as the vendor's examples do
         return self.session.request(method, self.url(path), headers=headers, **kwargs)
-
-
-def vendor_facts(api: ApiSpec) -> ApiFacts:
-    return importlib.import_module(f"photo_contracts.checks.vendors.{api.name}").FACTS
 
 
 def _resolve_ids(target: Target, configured: dict[str, Any]) -> None:
@@ -93,11 +90,11 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
     targets: dict[str, Target] = {}
     run_deadline_at = time.monotonic() + config.limits.run_deadline
     with ExitStack() as stack:
+        stack.enter_context(pinned_generation())
         recorder = replayer = None
         if config.record or config.replay:
             from photo_contracts import recording
 
-            stack.enter_context(recording.pinned_generation())
             if config.record:
                 recorder = stack.enter_context(recording.Recorder.open(config.record, config))
                 stack.enter_context(recording.probe_transport(recording.RecordingAdapter(recorder)))
@@ -107,7 +104,7 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
                     recording.ReplayAdapter(replayer, config.limits.max_bytes)))
         for name in config.apis:
             api = get_api(name)
-            facts = vendor_facts(api)
+            facts: ApiFacts = api.facts
             if replayer is not None:  # offline: the recorded base URL and ids, a dummy token never sent
                 recorded = replayer.meta["apis"][name]
                 token = recording.REPLAY_TOKEN
@@ -117,16 +114,17 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
                 target = Target(api, recorded["base_url"], token, session, facts, recorded["live"])
                 configured = dict(recorded["ids"])
             elif config.target == "sandbox":
-                from photo_contracts.sandbox import emulator_module, running
+                from photo_contracts.sandbox import running
+                from photo_contracts.sandbox.drift import get_profile
 
                 drift = config.sandbox_drift
-                own_drift = drift if drift and drift.startswith(f"{name}-") else None
+                own_drift = drift if drift and get_profile(drift).api == name else None
                 sandbox = stack.enter_context(running(name, drift=own_drift, seed=config.seed,
                                                       token=config.sandbox_token))
                 session = ApiSession(sandbox.base_url, api.auth_header, api.auth_value(sandbox.token),
                                      limits=config.limits, polite=False)
                 target = Target(api, sandbox.base_url, sandbox.token, session, facts, False, sandbox=sandbox)
-                sample = getattr(emulator_module(api), "sample_ids", None)
+                sample = getattr(api.emulator, "sample_ids", None)
                 configured = {**(sample(sandbox.app) if sample else {}), **config.api_configs[name].ids}
             else:
                 settings = config.api_configs[name]
@@ -140,6 +138,7 @@ def open_targets(config: Config) -> Iterator[dict[str, Target]]:
                 if settings.project_id:
                     configured["project_id"] = settings.project_id
                 _check_reachable(target)
+            target.contract = contract_identity(name)
             session.run_deadline_at = run_deadline_at
             stack.callback(session.close)
             if recorder is not None:

@@ -19,9 +19,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from photo_contracts import http
-from photo_contracts.config import Limits
 from photo_contracts.http import (
-    REDACTED, ApiSession, BudgetExhausted, Redactor, ResponseTooLarge, redact_headers, redact_url, retry_after,
+    REDACTED,
+    ApiSession,
+    BudgetExhausted,
+    Limits,
+    Redactor,
+    ResponseTooLarge,
+    redact_headers,
+    redact_url,
+    retry_after,
 )
 from photo_contracts.sandbox.server import serve
 

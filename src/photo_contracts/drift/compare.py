@@ -9,28 +9,27 @@ two entries are the same drift exactly when `drift_key` says so.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterable
 from typing import Any
 
+from photo_contracts import provenance
 from photo_contracts.apis import get_api
 from photo_contracts.checks.facts import ApiFacts
 from photo_contracts.checks.images import PIL_FORMATS
 from photo_contracts.contracts import (
-    Operation,
     documented_response,
     example_files,
     load_contract,
-    operations,
     schema_uri_for,
     source_of,
 )
-from photo_contracts import provenance
-from photo_contracts.drift.documented import Shape, documented_shape, lookup
+from photo_contracts.drift.documented import documented_shape, lookup
 from photo_contracts.drift.observe import flatten
-from photo_contracts.findings import SEVERITIES
+from photo_contracts.operations import Operation, operations
 from photo_contracts.provenance import Source
+from photo_contracts.schema_model import Shape
+from photo_contracts.severities import SEVERITIES
 
 # kind -> severity (missing-field is breaking when required, warning otherwise)
 KINDS = {
@@ -69,7 +68,7 @@ def sort_key(item: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def vendor_facts(api: str) -> ApiFacts:
-    return importlib.import_module(f"photo_contracts.checks.vendors.{get_api(api).name}").FACTS
+    return get_api(api).facts
 
 
 def _media_match(content: dict[str, Any], media: str) -> str | None:
@@ -109,8 +108,8 @@ def compare_body(api: str, operation: str, response: str, shape: Shape, paths: d
                                node.type_source or node.source))
         if node.enum is not None:
             for value in facts.get("values", []):
-                if value not in node.enum:
-                    allowed = ", ".join(sorted(str(v) for v in node.enum))
+                if not node.permits(value):
+                    allowed = ", ".join(sorted(str(v) for v in node.enum.values()))
                     found.append(entry(api, operation, "new-enum-value", path, "warning",
                                        f"Received {value!r} at `{path}` / Documented: one of {allowed}",
                                        response, str(value), node.enum_source or node.source))
@@ -132,10 +131,11 @@ def _missing(api: str, operation: str, response: str, shape: Shape, paths: dict[
         node, _ = lookup(shape, parent)
         if node is None:
             continue
-        for name, child in node.properties.items():
+        for name, documented in node.properties.items():
             path = f"{parent}.{name}"
             if path in paths:
                 continue
+            child = documented.folded()
             required = name in node.required
             if not required and (name in node.partial or (child.types is not None and child.types <= {"null"})):
                 continue  # documented by one alternative only (another error shape, say): not expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
-from photo_contracts.findings import SEVERITIES
+from photo_contracts.severities import SEVERITIES
 
 WORST_SHOWN = 8
 

@@ -24,7 +24,8 @@ from typing import Any
 import jinja2
 
 from photo_contracts import __version__
-from photo_contracts.findings import SEVERITIES, Finding
+from photo_contracts.findings import Finding
+from photo_contracts.severities import SEVERITIES
 
 GALLERY = 48  # images shown; the gallery's header counts them all
 TOP = 5  # folded findings named in the banner
@@ -223,6 +224,7 @@ def context(run: Any, *, command: str, log_name: str = "report.html", interrupte
             "verdict": judged.verdict if judged else "inconclusive",
             "diagnosis": judged.diagnosis if judged else "the run ended before any verdict",
             "base_url": target.base_url, "live": getattr(target, "live", False),
+            "contract": getattr(target, "contract", {}),
             "requests": target.session.requests_sent, "answers": total.requests, "successes": total.successes,
             "auth_rejected": total.auth_rejected, "images_fetched": total.images_fetched,
             "images_decoded": total.images_decoded, "explained": run.explained.get(name, 0),

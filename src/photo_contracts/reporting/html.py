@@ -9,6 +9,7 @@ from typing import Any
 from pytest_html import extras
 
 from photo_contracts.findings import Finding
+from photo_contracts.severities import SEVERITIES
 
 VERDICT_COLOURS = {"conforms": "#d9ead3", "findings": "#f4c7c3", "inconclusive": "#fce8b2"}
 
@@ -19,7 +20,7 @@ def summary_table(run: Any) -> list[str]:
         stats = run.stats[name]
         verdict = run.verdicts.get(name)
         count = sum(1 for f in run.findings if f.api == name)
-        worst = next((s for s in ("breaking", "warning", "info", "notice") if any(
+        worst = next((s for s in SEVERITIES if any(
             f.severity == s and f.api == name for f in run.findings)), "-")
         kind = verdict.verdict if verdict else "inconclusive"
         rows.append(
@@ -38,8 +39,17 @@ def summary_table(run: Any) -> list[str]:
         "<table class='pc-summary' border='1' cellpadding='4'><tr><th>API</th><th>verdict</th><th>passed</th>"
         "<th>failed</th><th>skipped</th><th>requests</th><th>2xx reached</th><th>images decoded</th>"
         "<th>findings</th><th>worst</th><th>diagnosis</th></tr>" + "".join(rows) + "</table>",
+        *contracts_list(run),
         *coverage_table(run),
     ]
+
+
+def contracts_list(run: Any) -> list[str]:
+    """The contract each API was judged by: its path and SHA-256 (the user's own, or the one it registered)."""
+    items = [f"<li class='pc-contract'>{escape(name)}: {'your own' if target.contract['own'] else 'registered'} "
+             f"<code>{escape(target.contract['path'])}</code>, SHA-256 <code>{target.contract['sha256']}</code></li>"
+             for name, target in run.targets.items() if getattr(target, "contract", None)]
+    return ["<h2>Contracts judged by</h2>", "<ul>" + "".join(items) + "</ul>"] if items else []
 
 
 def coverage_table(run: Any) -> list[str]:
@@ -94,7 +104,7 @@ def drift_section(run: Any) -> list[str]:
     from photo_contracts.drift.compare import run_drift
 
     drift = run_drift(run)
-    counts = ", ".join(f"{sum(1 for d in drift if d['severity'] == s)} {s}" for s in ("breaking", "warning", "info"))
+    counts = ", ".join(f"{sum(1 for d in drift if d['severity'] == s)} {s}" for s in SEVERITIES)
     if not drift:
         return ["<h2>Drift against the contract</h2><p>None: every observed answer is documented.</p>"]
     rows = [

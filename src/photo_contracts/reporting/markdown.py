@@ -11,11 +11,11 @@ from collections import Counter
 from typing import Any
 
 from photo_contracts.reporting.dashboard import fold
+from photo_contracts.severities import SEVERITIES
 
 SHOWN = 25  # findings listed; a PR comment must stay well under GitHub's 65,536 characters
 MESSAGE = 400  # characters of a message
 MARKS = {"conforms": "✅", "findings": "❌", "inconclusive": "⚠️", "interrupted": "⏹️"}
-DRIFT_SEVERITIES = ("breaking", "warning", "info")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#&!~])")
 
 
@@ -68,7 +68,7 @@ def summary_markdown(run: Any, command: str, *, interrupted: bool = False) -> st
         lines.append(f"| {title} ({code(name)}) | {MARKS.get(api_verdict, '')} **{api_verdict}** | {total.requests} "
                      f"| {total.successes} | {total.images_decoded}/{total.images_fetched} "
                      f"| {counts(mine, ('breaking', 'warning', 'notice', 'info'))} "
-                     f"| {counts(drifted, DRIFT_SEVERITIES)} |")
+                     f"| {counts(drifted, SEVERITIES)} |")
         diagnosis = judged.diagnosis if judged else "the run ended before any verdict"
         if diagnosis:
             diagnoses.append(f"> {text(diagnosis)}")  # it names its API
@@ -78,6 +78,11 @@ def summary_markdown(run: Any, command: str, *, interrupted: bool = False) -> st
                              f"{text(cause)} explains them")
     if diagnoses:
         lines += ["", *[line for d in diagnoses for line in (d, "")]][:-1]
+    contracts = [(name, target.contract) for name, target in run.targets.items() if getattr(target, "contract", None)]
+    if contracts:
+        lines += ["", "Judged by: " + "; ".join(
+            f"{text(name)} {'your own' if c['own'] else 'registered'} {code(c['path'])} (SHA-256 {code(c['sha256'][:12])})"
+            for name, c in contracts) + "."]
     lines += ["", f"### Findings ({len(folded)})" if folded else "### Findings", ""]
     if not folded and any(v.verdict == "inconclusive" for v in run.verdicts.values()):
         lines.append("None reported, but the run could not judge everything: see the diagnosis above.")
@@ -95,6 +100,6 @@ def summary_markdown(run: Any, command: str, *, interrupted: bool = False) -> st
         lines += ["", f"… and {len(folded) - SHOWN} more in the report."]
     if drift:
         lines += ["", f"### Drift against the contract ({len(drift)})", "",
-                  counts(Counter(d.get("severity", "info") for d in drift), DRIFT_SEVERITIES) + "."]
+                  counts(Counter(d.get("severity", "info") for d in drift), SEVERITIES) + "."]
     lines += ["", "### Reproduce", "", "```sh", command.replace("```", "'''"), "```", ""]
     return run.redactor.text("\n".join(lines))

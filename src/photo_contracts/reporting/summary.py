@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from photo_contracts import __version__
-from photo_contracts.findings import SEVERITIES
+from photo_contracts.severities import SEVERITIES
 
 
 def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
@@ -23,6 +23,7 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
             "verdict": verdict.verdict if verdict else "inconclusive",
             "diagnosis": verdict.diagnosis if verdict else "the run ended before any verdict",
             "base_url": run.redactor.text(target.base_url),
+            "contract": target.contract,
             "passed": stats.passed,
             "failed": stats.failed,
             "skipped": stats.skipped,
