@@ -31,8 +31,9 @@ RUNS = {
 def test_no_secret_leaves_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], signatures: list[str],
                                   name: str) -> None:
     apis, drift = RUNS[name]
+    # One API after the other, in this process: the test reads the sandboxes' object stores.
     cfg = config.load(environ={}, overrides={"apis": apis, "sandbox_drift": drift, "report_dir": tmp_path,
-                                             "examples": 3, "sandbox_token": TOKEN})
+                                             "examples": 3, "sandbox_token": TOKEN, "jobs": 1})
     out = io.StringIO()
     code, run = execute(cfg, out=out)
     assert code == (0 if drift is None else 1), out.getvalue()
@@ -61,3 +62,19 @@ def test_no_secret_leaves_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[
         leaked = [s for s in set(signatures) if s in text]
         assert not leaked, f"a signed URL's signature appears in {where}"
         assert "SANDBOXKEY/" not in text, f"a signed URL's X-Amz-Credential appears in {where}"
+
+
+def test_no_token_in_any_report_of_a_parallel_run(tmp_path: Path) -> None:
+    """APIs run in processes of their own: neither their own reports nor the merged ones show the token."""
+    cfg = config.load(environ={}, overrides={"apis": ["autodesk", "fulcrum"], "report_dir": tmp_path, "examples": 3,
+                                             "sandbox_drift": "fulcrum-auth-not-enforced", "sandbox_token": TOKEN,
+                                             "jobs": 2})
+    out = io.StringIO()
+    code, _ = execute(cfg, out=out)
+    assert code == 1, out.getvalue()
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert {"index.html", "summary.md", "report.html"} <= {p.name for p in written}
+    assert len([p for p in written if p.parent.parent.name == "apis"]) >= 8  # each API's own reports too
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert TOKEN not in text and "SANDBOXKEY/" not in text, path

@@ -73,6 +73,11 @@ class Ledger:
             if reason:
                 entry.reasons.setdefault(name, set()).add(reason)
 
+    def adopt(self, api: str, operations: dict[str, OperationCoverage]) -> None:
+        """Take over the coverage of one API measured elsewhere (its run in another process)."""
+        with self._lock:
+            self._ops[api] = dict(operations)
+
     def operations(self, api: str) -> dict[str, OperationCoverage]:
         with self._lock:
             return dict(self._ops.get(api, {}))

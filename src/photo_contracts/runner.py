@@ -5,20 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
 import pytest
 
 from photo_contracts import config as config_module
-from photo_contracts.contracts import ROOT, check_references, contract_path, load_contract
+from photo_contracts.apis import contracts_from
+from photo_contracts.contracts import check_references, contract_path, load_contract
 from photo_contracts.engine import Run
 from photo_contracts.errors import ToolError
+from photo_contracts.parallel import Merged, run_apart, workers
 from photo_contracts.plugin import Suite
+from photo_contracts.reporting.combined import write_merged_reports
 from photo_contracts.reporting.console import print_summary
 from photo_contracts.target import open_targets
 
-SUITE_DIR = ROOT / "tests" / "conformance"
+SUITE_DIR = Path(str(resources.files("photo_contracts.conformance")))
 
 
 def load_config(args: argparse.Namespace) -> config_module.Config:
@@ -37,7 +41,8 @@ def load_config(args: argparse.Namespace) -> config_module.Config:
         "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
         "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
         "record": getattr(args, "record", None), "strict": getattr(args, "strict", None) or None,
-        "baseline": getattr(args, "baseline", None),
+        "baseline": getattr(args, "baseline", None), "contracts": getattr(args, "contract", None),
+        "jobs": getattr(args, "jobs", None),
     })
 
 
@@ -47,33 +52,21 @@ def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> li
         # --assert=plain: the suite reports findings, not assertion diffs, and rewriting ~200
         # modules on every run costs over a second where bytecode is not cached.
         str(SUITE_DIR), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly", "--assert=plain",
-        "--rootdir", str(ROOT), "-c", str(SUITE_DIR / "pytest.ini"),
+        "--rootdir", str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini"),
         f"--html={report_dir / 'report.html'}", "--self-contained-html",
         f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit2",
         *(extra or []),
     ]
 
 
-def load_every_module() -> None:
-    """Import all of photo_contracts before generating anything. Hypothesis mines constants from the
-    modules loaded from outside site-packages (ours, in a checkout) and sometimes draws them: with all of
-    them loaded from the start, a seed generates the same cases whichever APIs ran before in the process."""
-    import importlib
-    import pkgutil
-
-    import photo_contracts
-
-    for module in pkgutil.walk_packages(photo_contracts.__path__, "photo_contracts."):
-        importlib.import_module(module.name)
-
-
 def execute(cfg: config_module.Config, out: TextIO | None = None, command: str | None = None) -> tuple[int, Run]:
     """Run the suite on the configured targets; returns (exit code, run). `command`: the command line that
     reproduces it, when it is not `photo-contracts run` (drift passes its own)."""
-    out = out or sys.stdout  # looked up now: a test's captured stdout may differ from the one at import
-    load_every_module()
-    if not SUITE_DIR.is_dir():
-        raise ToolError(f"the conformance suite is missing ({SUITE_DIR}); install photo-contracts from its checkout")
+    with contracts_from(cfg.contracts):
+        return _execute(cfg, out or sys.stdout, command)
+
+
+def _execute(cfg: config_module.Config, out: TextIO, command: str | None) -> tuple[int, Run | Merged]:
     for api in cfg.apis:  # a broken contract is a one-line error now, not a crash mid-run
         load_contract(api)
         check_references(contract_path(api))
@@ -85,23 +78,17 @@ def execute(cfg: config_module.Config, out: TextIO | None = None, command: str |
     drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
     kind = f"replay of {cfg.replay} recorded {cfg.replay_recorded or '(date unknown)'}: a {cfg.target}" \
         if cfg.replay else cfg.target
-    print(f"photo-contracts: {kind} run of {', '.join(cfg.apis)}{drift}", file=out, flush=True)
-    with open_targets(cfg) as targets:
-        for target in targets.values():
-            if target.note:
-                print(target.note, file=out, flush=True)
-        run = Run(cfg, targets)
-        suite = Suite(cfg, run, progress=out)
-        status = pytest.main(pytest_args(cfg), plugins=[suite])
-    elapsed = time.monotonic() - started
-    if status == pytest.ExitCode.INTERRUPTED:
-        code = 130
-    elif status in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.TESTS_FAILED):
-        if not run.verdicts:  # the session ended before its finish hook (nothing collected)
-            run.finish()
-        code = run.exit_code  # conforms 0, findings 1, inconclusive 3: by the verdict, not by pytest
+    jobs = workers(cfg)
+    at_once = f", {jobs} at a time" if jobs > 1 else ""
+    print(f"photo-contracts: {kind} run of {', '.join(cfg.apis)}{drift}{at_once}", file=out, flush=True)
+    run: Run | Merged
+    if jobs > 1:
+        run = run_apart(cfg, lambda one: run_suite(one, out))
+        code = run.exit_code
+        write_merged_reports(run, Path(cfg.report_dir), [api for api in cfg.apis if api in run.targets])
     else:
-        raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
+        code, run = run_suite(cfg, out)
+    elapsed = time.monotonic() - started
     write_main_pages(run, cfg, interrupted=code == 130, command=command)
     print_summary(run, Path(cfg.report_dir), elapsed, out, interrupted=code == 130)
     if cfg.record or cfg.replay:
@@ -109,6 +96,28 @@ def execute(cfg: config_module.Config, out: TextIO | None = None, command: str |
 
         print(describe(cfg, run.targets), file=out, flush=True)
     return code, run
+
+
+def run_suite(cfg: config_module.Config, out: TextIO) -> tuple[int, Run]:
+    """The conformance suite on the targets of `cfg`, in this process: (exit code, run), its reports written
+    by the suite's plugin (summary.json, observations.json) and pytest (report.html, junit.xml)."""
+    with open_targets(cfg) as targets:
+        for name, target in targets.items():
+            if target.note:
+                print(target.note, file=out, flush=True)
+            if target.contract["own"]:
+                print(f"{name}: judged by your own contract {target.contract['path']} "
+                      f"(SHA-256 {target.contract['sha256'][:12]}…)", file=out, flush=True)
+        run = Run(cfg, targets)
+        suite = Suite(cfg, run, progress=out)
+        status = pytest.main(pytest_args(cfg), plugins=[suite])
+    if status == pytest.ExitCode.INTERRUPTED:
+        return 130, run
+    if status in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.TESTS_FAILED):
+        if not run.verdicts:  # the session ended before its finish hook (nothing collected)
+            run.finish()
+        return run.exit_code, run  # conforms 0, findings 1, inconclusive 3: by the verdict, not by pytest
+    raise ToolError(f"the conformance suite could not run (pytest exit code {int(status)}); see {cfg.report_dir}")
 
 
 def command_line(cfg: config_module.Config) -> str:
@@ -141,6 +150,11 @@ def write_main_pages(run: Run, cfg: config_module.Config, *, interrupted: bool, 
 
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(args)
+    with contracts_from(cfg.contracts):  # the baseline's drift is judged by the same contracts as the run
+        return _run(args, cfg)
+
+
+def _run(args: argparse.Namespace, cfg: config_module.Config) -> int:
     if args.update_baseline and not cfg.baseline:
         raise ToolError("--update-baseline needs --baseline FILE (where the accepted findings go)")
     if cfg.baseline:

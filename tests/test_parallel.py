@@ -1,0 +1,101 @@
+"""Several APIs at once, one process each: the same result as one after the other, one set of reports."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from photo_contracts import config
+from photo_contracts.contracts import SCHEMAS_DIR
+from photo_contracts.parallel import Snapshot, run_apart, workers
+from photo_contracts.runner import execute
+
+pytestmark = pytest.mark.slow
+
+APIS = ["visitor", "autodesk"]
+DRIFT = "autodesk-urls-as-string"  # one API drifted: its finding must reach the merged reports
+
+
+def run(directory: Path, jobs: int, drift: str | None = DRIFT) -> tuple[int, dict, str]:
+    cfg = config.load(environ={}, overrides={"apis": APIS, "report_dir": directory, "examples": 3, "jobs": jobs,
+                                             "sandbox_drift": drift, "sandbox_token": "sandbox-token-c0ffee99"})
+    out = io.StringIO()
+    code, _ = execute(cfg, out=out)
+    return code, json.loads((directory / "summary.json").read_text(encoding="utf-8")), out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[int, dict, str], tuple[int, dict, str], Path]:
+    parallel_dir = tmp_path_factory.mktemp("parallel")
+    return run(tmp_path_factory.mktemp("sequential"), 1), run(parallel_dir, 2), parallel_dir
+
+
+def finding_keys(summary: dict) -> list[tuple[str, str, str, str]]:
+    return sorted((f["api"], f["operation"], f["check"], f["severity"]) for f in summary["findings"])
+
+
+def test_parallel_run_finds_what_a_sequential_run_finds(both):
+    (seq_code, sequential, _), (par_code, parallel, out), _ = both
+    assert "2 at a time" in out
+    assert seq_code == par_code == 1
+    assert finding_keys(parallel) == finding_keys(sequential)
+    assert any(f["api"] == "autodesk" and f["severity"] == "breaking" for f in parallel["findings"])
+    for api in APIS:  # the same seed generates the same cases, whichever process runs them
+        assert parallel["apis"][api]["requests"] == sequential["apis"][api]["requests"]
+        assert parallel["apis"][api]["coverage"] == sequential["apis"][api]["coverage"]
+        assert parallel["apis"][api]["verdict"] == sequential["apis"][api]["verdict"]
+    assert parallel["apis"]["visitor"]["verdict"] == "conforms"
+    assert parallel["verdict"] == sequential["verdict"] == "findings"
+
+
+def test_parallel_run_writes_one_set_of_reports(both):
+    _, (_, summary, _), directory = both
+    schema = json.loads((SCHEMAS_DIR / "report" / "summary.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    suites = ET.parse(directory / "junit.xml").getroot()
+    names = sorted(s.get("name") for s in suites.iter("testsuite"))
+    assert names == [f"photo-contracts {api}" for api in sorted(APIS)]
+    assert int(suites.get("tests")) == sum(int(s.get("tests")) for s in suites.iter("testsuite")) > 0
+    assert int(suites.get("failures")) >= 1  # the drifted API's failing test
+    logs = (directory / "report.html").read_text(encoding="utf-8")
+    for api in APIS:  # each API's own complete report, linked from report.html
+        for name in ("report.html", "junit.xml", "summary.json"):
+            assert (directory / "apis" / api / name).is_file()
+        assert f'href="apis/{api}/report.html"' in logs
+    observed = json.loads((directory / "observations.json").read_text(encoding="utf-8"))
+    assert sorted(observed["apis"]) == sorted(APIS)
+    page = (directory / "index.html").read_text(encoding="utf-8")
+    assert all(f'data-api="{api}"' in page for api in APIS)
+    assert "sandbox-token-c0ffee99" not in page + logs + json.dumps(summary)
+
+
+def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path):
+    cfg = config.load(environ={}, overrides={"apis": APIS, "report_dir": tmp_path, "jobs": 2})
+
+    def die(one: config.Config) -> tuple[int, object]:
+        if one.apis == ("visitor",):
+            os._exit(7)  # a crash of the interpreter, not an exception
+        raise RuntimeError("the tool itself failed")
+
+    merged = run_apart(cfg, die)
+    assert merged.verdict == "inconclusive" and merged.exit_code == 3
+    assert "exit code 7" in merged.verdicts["visitor"].diagnosis
+    assert "RuntimeError: the tool itself failed" in merged.verdicts["autodesk"].diagnosis
+    assert merged.targets == {}
+
+
+def test_jobs_defaults_to_the_cores_and_never_splits_a_recording(tmp_path):
+    cores = len(os.sched_getaffinity(0))
+    assert workers(config.load(environ={}, overrides={"apis": APIS})) == min(2, cores)
+    assert workers(config.load(environ={}, overrides={"apis": APIS, "jobs": 1})) == 1
+    assert workers(config.load(environ={}, overrides={"apis": ["visitor"], "jobs": 4})) == 1
+    assert workers(config.load(environ={}, overrides={"apis": APIS, "record": tmp_path / "rec"})) == 1
+    with pytest.raises(Exception, match="jobs must be a whole number"):
+        config.load(environ={}, overrides={"jobs": 0})
+    assert Snapshot("visitor", 3).target is None
