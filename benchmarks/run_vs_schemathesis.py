@@ -11,7 +11,9 @@ For each API, in one script run:
   --max-examples N --mode all --phases fuzzing --checks all --continue-on-failure --seed 0
   --suppress-health-check all --report ndjson`, timed as a whole process; requests counted from
   the NDJSON report (the interactions recorded by every ScenarioFinished event).
-Then the full default run (`photo-contracts run`, all four APIs, default examples), timed.
+Then the full default run (`photo-contracts run`, all four APIs, default examples, the APIs at
+the same time up to the cores), timed and compared with the sum of the four `st run` times
+(sandbox start included), and the same run with `--jobs 1` (one API after the other).
 
 Fuzzing only for st because photo-contracts generates from the schemas (positive and negative)
 and explicit examples; no coverage or stateful phase. Markdown to stdout; JSON and the raw
@@ -49,8 +51,8 @@ def timed(command: list[str], log: Path) -> tuple[float, int]:
     return time.perf_counter() - started, code
 
 
-def photo_contracts(api: str | None, examples: int | None, out: Path) -> dict[str, object]:
-    command = [*cli(), "run", "--report-dir", str(out)]
+def photo_contracts(api: str | None, examples: int | None, out: Path, jobs: int | None = None) -> dict[str, object]:
+    command = [*cli(), "run", "--report-dir", str(out), *(["--jobs", str(jobs)] if jobs else [])]
     if api:
         command += ["--api", api, "--seed", "0"]
     if examples is not None:
@@ -81,7 +83,7 @@ def schemathesis(api: str, examples: int, out: Path) -> dict[str, object]:
     with start_sandbox(api, token="bench-st-token") as sandbox:
         startup = time.perf_counter() - started
         name, value = sandbox.auth_header
-        command = [*st_command(), "run", f"contracts/{spec.contract}", "--url", sandbox.base_url,
+        command = [*st_command(), "run", str(spec.contract), "--url", sandbox.base_url,
                    "-H", f"{name}: {value}", "--max-examples", str(examples), "--mode", "all",
                    "--phases", "fuzzing", "--checks", "all", "--continue-on-failure", "--seed", "0",
                    "--suppress-health-check", "all", "--report", "ndjson", "--report-ndjson-path", str(report),
@@ -124,15 +126,20 @@ def main() -> int:
           "| ms/request | exit | wall ratio pc/st | cost/request ratio pc/st |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    full = None
+    full = sequential = None
+    st_sum = round(sum(r["schemathesis"]["seconds"] + r["schemathesis"]["sandbox_start"] for r in records), 2)
     if not args.skip_full:
         full = photo_contracts(None, None, work / "pc-full")
-        total = sum(full["requests"].values())  # type: ignore[attr-defined]
-        print(f"\nFull default run (`photo-contracts run`, all four APIs): {full['seconds']} s, {total} requests, "
-              f"exit {full['exit']} (goal: < 60 s)")
+        sequential = photo_contracts(None, None, work / "pc-full-jobs1", jobs=1)
+        for label, result in (("Full default run", full), ("The same, --jobs 1", sequential)):
+            total = sum(result["requests"].values())  # type: ignore[attr-defined]
+            print(f"\n{label} (`photo-contracts run`, all four APIs): {result['seconds']} s, {total} requests, "
+                  f"exit {result['exit']}; {round(result['seconds'] / st_sum, 2)} x the sum of the four st runs "
+                  f"({st_sum} s)")
     (work / "results.json").write_text(json.dumps({
         "created": stamp, "cpus": os.cpu_count(), "python": platform.python_version(),
-        "per_api": records, "full_default_run": full}, indent=2) + "\n")
+        "per_api": records, "st_sum_seconds": st_sum, "full_default_run": full,
+        "full_default_run_jobs_1": sequential}, indent=2) + "\n")
     print(f"\n(results: {work.relative_to(ROOT)})", file=sys.stderr)
     return 0
 
