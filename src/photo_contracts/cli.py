@@ -65,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="check APIs against their contracts and write reports")
-    run.add_argument("--api", action="append", metavar="NAME", help="API to check (repeatable; default: all four)")
+    run.add_argument("--api", action="append", metavar="NAME", help="API to check (repeatable; default: every registered API)")
     run.add_argument("--target", default="sandbox", type=target_choice, metavar="sandbox|live|replay:DIR",
                      help="default: sandbox; replay:DIR answers from a recording, offline")
     run.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")

@@ -92,13 +92,22 @@ def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
     return value
 
 
+def id_keys(api: str) -> list[str]:
+    """The `*_ids` keys an API's table may list: where its facts take real ids (photo_ids, visitor_ids) and its
+    deleted media (deleted_ids)."""
+    facts = get_api(api).facts
+    keys = {known.config_key for known in facts.ids} | ({facts.deleted.config_key} if facts.deleted else set())
+    return sorted(key for key in keys if key.endswith("_ids"))
+
+
 def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[str, str], live: bool) -> ApiConfig:
+    known = (*API_KEYS, *id_keys(name))
     for key in table:
         if key == "token":
             raise ToolError(f"{source}: [{name}] token: a credential never goes in the configuration file; "
                             "put it in an environment variable and name that variable in token_env")
-        if key not in API_KEYS and not key.endswith("_ids"):
-            raise _unknown("key", key, (*API_KEYS, "photo_ids", "visitor_ids"), source, name)
+        if key not in known:
+            raise _unknown("key", key, known, source, name)
     base_url = table.get("base_url")
     if base_url is not None and (not isinstance(base_url, str) or urlparse(base_url).scheme not in ("http", "https")
                                  or not urlparse(base_url).netloc):
