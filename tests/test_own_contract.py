@@ -50,6 +50,10 @@ def test_a_run_judges_by_the_named_contract_and_its_own_schemas(tmp_path):
         "path": str(contract), "sha256": hashlib.sha256(contract.read_bytes()).hexdigest(), "own": True}
     assert str(contract) in (tmp_path / "same" / "index.html").read_text(encoding="utf-8")
     assert str(contract) in (tmp_path / "same" / "summary.md").read_text(encoding="utf-8")
+    assert str(contract) in (tmp_path / "same" / "report.html").read_text(encoding="utf-8")  # the pytest-html log
+    digest = summary["apis"]["autodesk"]["contract"]["sha256"]
+    assert f'name="autodesk.contract" value="{contract} sha256:{digest}"' in (
+        tmp_path / "same" / "junit.xml").read_text(encoding="utf-8")
 
     require_rating(tmp_path / "mine")  # the schema beside the contract, not the built-in one, is what counts
     (tmp_path / "live.toml").write_text('[autodesk]\ncontract = "mine/contracts/autodesk.yaml"\n', encoding="utf-8")
