@@ -5,13 +5,18 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from photo_contracts import config
+from photo_contracts import config, parallel
 from photo_contracts.contracts import SCHEMAS_DIR
 from photo_contracts.parallel import Snapshot, run_apart, workers
 from photo_contracts.runner import execute
@@ -99,3 +104,38 @@ def test_jobs_defaults_to_the_cores_and_never_splits_a_recording(tmp_path):
     with pytest.raises(Exception, match="jobs must be a whole number"):
         config.load(environ={}, overrides={"jobs": 0})
     assert Snapshot("visitor", 3).target is None
+
+
+def test_a_child_past_the_run_deadline_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "GRACE", 0.5)
+    cfg = config.load(environ={}, overrides={"apis": APIS, "report_dir": tmp_path, "jobs": 2})
+    cfg = replace(cfg, limits=replace(cfg.limits, run_deadline=1.0))
+
+    def hang(one: config.Config) -> tuple[int, object]:
+        assert one.limits.run_deadline <= 1.0  # a child gets what is left of the run's deadline
+        time.sleep(600)  # stuck where no request deadline reaches
+        raise AssertionError("unreachable")
+
+    started = time.monotonic()
+    merged = run_apart(cfg, hang)
+    assert time.monotonic() - started < 10
+    assert merged.exit_code == 3
+    assert all("did not finish within the run deadline" in v.diagnosis for v in merged.verdicts.values())
+
+
+def test_sigterm_stops_a_parallel_run_with_its_reports(tmp_path):
+    """A cancelled CI job: the run stops like on Ctrl-C, exit 130, and leaves its reports."""
+    command = [sys.executable, "-m", "photo_contracts.cli", "run", "--api", "fulcrum", "--api", "cloudcard",
+               "--jobs", "2", "--examples", "200", "--report-dir", str(tmp_path / "r")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:  # both children are under way once tests report progress
+        if ":positive" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, out[-2000:] + err[-2000:]
+    assert "Traceback" not in err
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["interrupted"] is True and summary["verdict"] == "interrupted"
+    assert (tmp_path / "r" / "index.html").is_file()

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -68,7 +71,7 @@ class Snapshot:
     target: TargetView | None = None
     findings: list[Finding] = field(default_factory=list)
     stats: Any = None
-    observations: dict[str, Any] = field(default_factory=dict)  # its observations.json form (genson's are not picklable)
+    observations: dict[str, Any] = field(default_factory=dict)  # observations.json's form (genson's don't pickle)
     drift: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, OperationCoverage] = field(default_factory=dict)
     verdict: ApiVerdict | None = None
@@ -148,35 +151,71 @@ class Merged:
             self.redactor.add(secret)
 
 
+GRACE = 60.0  # seconds a child has after the run deadline to stop its API and write its reports
+
+
 def run_apart(cfg: Config, run_one: Callable[[Config], tuple[int, Any]]) -> Merged:
     """Run each API of `cfg` with `run_one` in a process of its own, at most `workers(cfg)` at a time,
-    the slowest first; merge what they send back in the order of `cfg.apis`."""
+    the slowest first; merge what they send back in the order of `cfg.apis`.
+
+    The run deadline holds for the whole run: a child gets what is left of it when it starts, and one
+    still running `GRACE` seconds after it is ended. SIGTERM (a cancelled CI job) is taken like Ctrl-C:
+    the children stop and report, and the run's reports are written."""
     context = multiprocessing.get_context("fork")  # the children start warm: every module is already loaded
+    deadline = time.monotonic() + cfg.limits.run_deadline
     pending = sorted(cfg.apis, key=_expected_cost, reverse=True)
     running: dict[Connection, tuple[str, Any]] = {}
     results: dict[str, Snapshot] = {}
-    try:
-        while pending or running:
-            while pending and len(running) < workers(cfg):
-                api = pending.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                child_cfg = replace(cfg, apis=(api,), report_dir=Path(cfg.report_dir) / APIS_DIR / api)
-                process = context.Process(target=_child, args=(child_cfg, run_one, send), name=f"pc-{api}")
-                process.start()
-                send.close()  # the child holds the other end: EOF here means it is gone
-                running[receive] = (api, process)
-            for ready in wait(list(running)):
-                api, process = running.pop(ready)  # type: ignore[call-overload]
-                results[api] = _receive(api, ready, process)
-    except KeyboardInterrupt:  # the children got the same Ctrl-C: collect what they report of it
-        for receive, (api, process) in running.items():
-            results[api] = _receive(api, receive, process)
-        for api in pending:
-            results[api] = Snapshot(api, 130, verdict=ApiVerdict("inconclusive", f"{api}: interrupted before it ran"))
+    with _sigterm_as_interrupt():
+        try:
+            while pending or running:
+                while pending and len(running) < workers(cfg):
+                    api = pending.pop(0)
+                    left = replace(cfg.limits, run_deadline=max(1.0, deadline - time.monotonic()))
+                    child_cfg = replace(cfg, apis=(api,), report_dir=Path(cfg.report_dir) / APIS_DIR / api,
+                                        limits=left)
+                    receive, send = context.Pipe(duplex=False)
+                    process = context.Process(target=_child, args=(child_cfg, run_one, send), name=f"pc-{api}")
+                    process.start()
+                    send.close()  # the child holds the other end: EOF here means it is gone
+                    running[receive] = (api, process)
+                ready = wait(list(running), timeout=max(0.0, deadline + GRACE - time.monotonic()))
+                if not ready:  # past the deadline and its grace: whatever still runs is stopped
+                    for receive, (api, process) in running.items():
+                        process.kill()
+                        results[api] = _receive(api, receive, process, "it did not finish within the run deadline")
+                    running.clear()
+                for receive in ready:
+                    api, process = running.pop(receive)  # type: ignore[call-overload]
+                    results[api] = _receive(api, receive, process)
+        except KeyboardInterrupt:  # Ctrl-C reached the children too; SIGTERM did not: pass it on as one
+            for receive, (api, process) in running.items():
+                if process.is_alive():
+                    os.kill(process.pid, signal.SIGINT)
+                results[api] = _receive(api, receive, process)
+            for api in pending:
+                never = ApiVerdict("inconclusive", f"{api}: interrupted before it ran")
+                results[api] = Snapshot(api, 130, verdict=never)
     merged = Merged(cfg)
     for api in cfg.apis:
         merged.add(results[api])
     return merged
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _expected_cost(api: str) -> int:
@@ -203,13 +242,13 @@ def _child(cfg: Config, run_one: Callable[[Config], tuple[int, Any]], send: Conn
     send.close()
 
 
-def _receive(api: str, receive: Connection, process: Any) -> Snapshot:
+def _receive(api: str, receive: Connection, process: Any, why: str = "") -> Snapshot:
     try:
         snapshot: Snapshot = receive.recv()
     except (EOFError, OSError):
         process.join()
-        snapshot = Snapshot(api, 3, verdict=ApiVerdict(
-            "inconclusive", f"{api}: its process ended without a result (exit code {process.exitcode})"))
+        why = why or f"its process ended without a result (exit code {process.exitcode})"
+        snapshot = Snapshot(api, 3, verdict=ApiVerdict("inconclusive", f"{api}: {why}"))
     process.join()
     receive.close()
     return snapshot
