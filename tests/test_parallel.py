@@ -123,10 +123,11 @@ def test_a_child_past_the_run_deadline_is_stopped(tmp_path, monkeypatch):
     assert all("did not finish within the run deadline" in v.diagnosis for v in merged.verdicts.values())
 
 
-def test_sigterm_stops_a_parallel_run_with_its_reports(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_stops_a_run_with_its_reports(tmp_path, jobs):
     """A cancelled CI job: the run stops like on Ctrl-C, exit 130, and leaves its reports."""
     command = [sys.executable, "-m", "photo_contracts.cli", "run", "--api", "fulcrum", "--api", "cloudcard",
-               "--jobs", "2", "--examples", "200", "--report-dir", str(tmp_path / "r")]
+               "--jobs", jobs, "--examples", "200", "--report-dir", str(tmp_path / "r")]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     for line in process.stdout:  # both children are under way once tests report progress

@@ -15,8 +15,7 @@ import os
 import signal
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -26,6 +25,7 @@ from photo_contracts.config import Config
 from photo_contracts.coverage import Ledger, OperationCoverage
 from photo_contracts.findings import Finding, Findings
 from photo_contracts.http import Redactor
+from photo_contracts.interrupts import Terminated
 from photo_contracts.reporting.combined import APIS_DIR
 from photo_contracts.verdict import EXIT_CODES, ApiVerdict, overall
 
@@ -159,63 +159,46 @@ def run_apart(cfg: Config, run_one: Callable[[Config], tuple[int, Any]]) -> Merg
     the slowest first; merge what they send back in the order of `cfg.apis`.
 
     The run deadline holds for the whole run: a child gets what is left of it when it starts, and one
-    still running `GRACE` seconds after it is ended. SIGTERM (a cancelled CI job) is taken like Ctrl-C:
-    the children stop and report, and the run's reports are written."""
+    still running `GRACE` seconds after it is ended. On Ctrl-C (or SIGTERM, interrupts.py) the children
+    stop and report what they judged."""
     context = multiprocessing.get_context("fork")  # the children start warm: every module is already loaded
     deadline = time.monotonic() + cfg.limits.run_deadline
     pending = sorted(cfg.apis, key=_expected_cost, reverse=True)
     running: dict[Connection, tuple[str, Any]] = {}
     results: dict[str, Snapshot] = {}
-    with _sigterm_as_interrupt():
-        try:
-            while pending or running:
-                while pending and len(running) < workers(cfg):
-                    api = pending.pop(0)
-                    left = replace(cfg.limits, run_deadline=max(1.0, deadline - time.monotonic()))
-                    child_cfg = replace(cfg, apis=(api,), report_dir=Path(cfg.report_dir) / APIS_DIR / api,
-                                        limits=left)
-                    receive, send = context.Pipe(duplex=False)
-                    process = context.Process(target=_child, args=(child_cfg, run_one, send), name=f"pc-{api}")
-                    process.start()
-                    send.close()  # the child holds the other end: EOF here means it is gone
-                    running[receive] = (api, process)
-                ready = wait(list(running), timeout=max(0.0, deadline + GRACE - time.monotonic()))
-                if not ready:  # past the deadline and its grace: whatever still runs is stopped
-                    for receive, (api, process) in running.items():
-                        process.kill()
-                        results[api] = _receive(api, receive, process, "it did not finish within the run deadline")
-                    running.clear()
-                for receive in ready:
-                    api, process = running.pop(receive)  # type: ignore[call-overload]
-                    results[api] = _receive(api, receive, process)
-        except KeyboardInterrupt:  # Ctrl-C reached the children too; SIGTERM did not: pass it on as one
-            for receive, (api, process) in running.items():
-                if process.is_alive():
-                    os.kill(process.pid, signal.SIGINT)
+    try:
+        while pending or running:
+            while pending and len(running) < workers(cfg):
+                api = pending.pop(0)
+                left = replace(cfg.limits, run_deadline=max(1.0, deadline - time.monotonic()))
+                child_cfg = replace(cfg, apis=(api,), report_dir=Path(cfg.report_dir) / APIS_DIR / api,
+                                    limits=left)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(child_cfg, run_one, send), name=f"pc-{api}")
+                process.start()
+                send.close()  # the child holds the other end: EOF here means it is gone
+                running[receive] = (api, process)
+            ready = wait(list(running), timeout=max(0.0, deadline + GRACE - time.monotonic()))
+            if not ready:  # past the deadline and its grace: whatever still runs is stopped
+                for receive, (api, process) in running.items():
+                    process.kill()
+                    results[api] = _receive(api, receive, process, "it did not finish within the run deadline")
+                running.clear()
+            for receive in ready:
+                api, process = running.pop(receive)  # type: ignore[call-overload]
                 results[api] = _receive(api, receive, process)
-            for api in pending:
-                never = ApiVerdict("inconclusive", f"{api}: interrupted before it ran")
-                results[api] = Snapshot(api, 130, verdict=never)
+    except KeyboardInterrupt as stop:  # Ctrl-C reached the children too; SIGTERM did not: pass it on as Ctrl-C
+        for receive, (api, process) in running.items():
+            if isinstance(stop, Terminated) and process.is_alive():
+                os.kill(process.pid, signal.SIGINT)
+            results[api] = _receive(api, receive, process)
+        for api in pending:
+            never = ApiVerdict("inconclusive", f"{api}: interrupted before it ran")
+            results[api] = Snapshot(api, 130, verdict=never)
     merged = Merged(cfg)
     for api in cfg.apis:
         merged.add(results[api])
     return merged
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: signals are not ours to handle
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _expected_cost(api: str) -> int:

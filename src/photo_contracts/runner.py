@@ -16,6 +16,7 @@ from photo_contracts.apis import contracts_from
 from photo_contracts.contracts import check_references, contract_path, load_contract
 from photo_contracts.engine import Run
 from photo_contracts.errors import ToolError
+from photo_contracts.interrupts import sigterm_interrupts
 from photo_contracts.parallel import Merged, run_apart, workers
 from photo_contracts.plugin import Suite
 from photo_contracts.reporting.combined import write_merged_reports
@@ -62,7 +63,7 @@ def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> li
 def execute(cfg: config_module.Config, out: TextIO | None = None, command: str | None = None) -> tuple[int, Run]:
     """Run the suite on the configured targets; returns (exit code, run). `command`: the command line that
     reproduces it, when it is not `photo-contracts run` (drift passes its own)."""
-    with contracts_from(cfg.contracts):
+    with contracts_from(cfg.contracts), sigterm_interrupts():  # a cancelled job still leaves its reports
         return _execute(cfg, out or sys.stdout, command)
 
 
