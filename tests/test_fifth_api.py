@@ -167,7 +167,9 @@ def test_a_broken_plugin_is_one_clear_line(tmp_path):
     site = tmp_path / "site"
     register(site, "pc-fifth", "fifth = pc_fifth:API")
     register(site, "pc-broken", "broken = pc_fifth:NO_SUCH_API")
-    done = cli(environment(site), tmp_path, "sandbox", "--list-drifts")
+    done = cli(environment(site), tmp_path, "sandbox", "--list-drifts", "--api", "broken")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and "broken = 'pc_fifth:NO_SUCH_API'" in done.stderr, done.stderr
+    others = cli(environment(site), tmp_path, "sandbox", "--list-drifts")  # the broken one stops no other API
+    assert others.returncode == 0 and "fifth-picture-as-png" in others.stdout, others.stderr

@@ -75,7 +75,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
     run.add_argument("--jobs", type=int_range(1), metavar="N",
-                     help="APIs checked at once, each in a process of its own (default: the cores available)")
+                     help="APIs checked at once, each in a process of its own (default: the cores available; "
+                          "1 for --record and replays, and off Linux)")
     run.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
                      help="judge API by this contract file instead of the built-in one (repeatable)")
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
@@ -113,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = parser().parse_args(argv)  # the parser names the registered APIs: a broken plugin is a ToolError
+        args = parser().parse_args(argv)  # inside the try: whatever the parser meets is one line
         return args.handler(args)
     except ToolError as exc:
         print(f"photo-contracts: error: {exc}", file=sys.stderr)

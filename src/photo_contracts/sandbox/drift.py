@@ -130,24 +130,38 @@ class DriftMiddleware:
         await send({"type": "http.response.body", "body": response.body if scope["method"] != "HEAD" else b""})
 
 
+def _loadable() -> tuple[list[Any], list[str]]:
+    """The registered APIs that load, and the names of those that do not (a broken plugin of someone else's
+    takes part in no run, and must not stop the others)."""
+    loaded, broken = [], []
+    for name in APIS:
+        try:
+            loaded.append(get_api(name))
+        except ToolError:
+            broken.append(name)
+    return loaded, broken
+
+
 @cache
 def catalog() -> dict[str, DriftProfile]:
-    """Every drift profile of every API, by name."""
+    """Every drift profile of every API that loads, by name."""
     profiles: dict[str, DriftProfile] = {}
-    for api in APIS.values():
+    for api in _loadable()[0]:
         for profile in api.profiles:
-            if profile.api != api.name:
-                raise ValueError(f"drift profile {profile.name!r} of API {api.name!r} says it changes {profile.api!r}")
             if profile.name in profiles:
-                raise ValueError(f"duplicate drift profile name {profile.name!r}")
+                raise ToolError(f"the drift profile name {profile.name!r} is used by the APIs "
+                                f"{profiles[profile.name].api} and {api.name}: each must be unique")
             profiles[profile.name] = profile
     return profiles
 
 
 def get_profile(name: str, api: str | None = None) -> DriftProfile:
     """The profile called `name` (for `api`, when given), or a ToolError listing valid names."""
-    profiles = {n: p for n, p in catalog().items() if api is None or p.api == get_api(api).name}
+    profiles = {p.name: p for p in get_api(api).profiles} if api else catalog()
     if name not in profiles:
         scope = f" for API {api!r}" if api else ""
-        raise ToolError(f"unknown drift profile {name!r}{scope}; valid names: {', '.join(sorted(profiles))}")
+        broken = [] if api else _loadable()[1]
+        unsearched = f" (not searched: {', '.join(broken)}, which cannot be loaded)" if broken else ""
+        raise ToolError(f"unknown drift profile {name!r}{scope}; valid names: {', '.join(sorted(profiles))}"
+                        f"{unsearched}")
     return profiles[name]
