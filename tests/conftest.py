@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from photo_contracts.contracts import CONTRACTS_DIR, SCHEMAS_DIR
 from photo_contracts.sandbox.objectstore import ObjectStore
+
+
+def copy_contracts(directory: Path) -> Path:
+    """The built-in contracts and schemas copied side by side into `directory`, as the README tells users to
+    copy them; the copied contracts/ directory."""
+    shutil.copytree(CONTRACTS_DIR, directory / "contracts", ignore=shutil.ignore_patterns("__*"))
+    shutil.copytree(SCHEMAS_DIR, directory / "schemas", ignore=shutil.ignore_patterns("__*"))
+    return directory / "contracts"
+
+
+@pytest.fixture(name="copy_contracts")
+def copy_contracts_fixture() -> Callable[[Path], Path]:
+    return copy_contracts
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from photo_contracts.contracts import CONTRACTS_DIR, SCHEMAS_DIR
+from photo_contracts.contracts import CONTRACTS_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +22,6 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           timeout=120, cwd=cwd)
 
 
-def own_copy(directory: Path) -> Path:
-    """The built-in contracts and schemas copied side by side, as the README tells users to."""
-    shutil.copytree(CONTRACTS_DIR, directory / "contracts", ignore=shutil.ignore_patterns("__*"))
-    shutil.copytree(SCHEMAS_DIR, directory / "schemas", ignore=shutil.ignore_patterns("__*"))
-    return directory / "contracts" / "autodesk.yaml"
-
-
 def require_rating(directory: Path) -> None:
     """The announced change: every media now carries `rating` (documented, so a missing one is breaking)."""
     path = directory / "schemas" / "autodesk" / "media.json"
@@ -39,20 +31,21 @@ def require_rating(directory: Path) -> None:
     path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
 
 
-def test_a_run_judges_by_the_named_contract_and_its_own_schemas(tmp_path):
-    contract = own_copy(tmp_path / "mine")
+def test_a_run_judges_by_the_named_contract_and_its_own_schemas(copy_contracts, tmp_path):
+    contract = copy_contracts(tmp_path / "mine") / "autodesk.yaml"
     same = cli("run", "--api", "autodesk", "--examples", "2", "--contract", f"autodesk={contract}",
                "--report-dir", "same", cwd=tmp_path)
     assert same.returncode == 0, same.stdout[-2000:] + same.stderr
     assert f"autodesk: judged by your own contract {contract}" in same.stdout
     summary = json.loads((tmp_path / "same" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["apis"]["autodesk"]["contract"] == {
-        "path": str(contract), "sha256": hashlib.sha256(contract.read_bytes()).hexdigest(), "own": True}
+    identity = summary["apis"]["autodesk"]["contract"]
+    assert identity["path"] == str(contract) and identity["own"] is True
+    assert identity["sha256"] == hashlib.sha256(contract.read_bytes()).hexdigest()
     assert str(contract) in (tmp_path / "same" / "index.html").read_text(encoding="utf-8")
     assert str(contract) in (tmp_path / "same" / "summary.md").read_text(encoding="utf-8")
     assert str(contract) in (tmp_path / "same" / "report.html").read_text(encoding="utf-8")  # the pytest-html log
     digest = summary["apis"]["autodesk"]["contract"]["sha256"]
-    assert f'name="autodesk.contract" value="{contract} sha256:{digest}"' in (
+    assert f'name="autodesk.contract" value="{contract} sha256:{digest} with-references:' in (
         tmp_path / "same" / "junit.xml").read_text(encoding="utf-8")
 
     require_rating(tmp_path / "mine")  # the schema beside the contract, not the built-in one, is what counts
@@ -63,16 +56,24 @@ def test_a_run_judges_by_the_named_contract_and_its_own_schemas(tmp_path):
     findings = json.loads((tmp_path / "edited" / "summary.json").read_text(encoding="utf-8"))["findings"]
     rating = [f for f in findings if f["check"] == "response_schema_conformance" and "rating" in f["message"]]
     assert rating and rating[0]["severity"] == "breaking"
+    edited_identity = json.loads((tmp_path / "edited" / "summary.json").read_text())["apis"]["autodesk"]["contract"]
+    assert edited_identity["sha256"] == identity["sha256"]  # the YAML is the same file ...
+    assert edited_identity["sha256_with_references"] != identity["sha256_with_references"]  # ... its schema is not
 
     builtin = cli("run", "--api", "autodesk", "--examples", "2", "--report-dir", "builtin", cwd=tmp_path)
     assert builtin.returncode == 0, builtin.stdout[-2000:]
-    assert json.loads((tmp_path / "builtin" / "summary.json").read_text())["apis"]["autodesk"]["contract"] == {
-        "path": str(CONTRACTS_DIR / "autodesk.yaml"),
-        "sha256": hashlib.sha256((CONTRACTS_DIR / "autodesk.yaml").read_bytes()).hexdigest(), "own": False}
+    registered = json.loads((tmp_path / "builtin" / "summary.json").read_text())["apis"]["autodesk"]["contract"]
+    assert registered["path"] == str(CONTRACTS_DIR / "autodesk.yaml") and registered["own"] is False
+    assert registered["sha256"] == hashlib.sha256((CONTRACTS_DIR / "autodesk.yaml").read_bytes()).hexdigest()
+    assert registered["sha256_with_references"] == identity["sha256_with_references"]  # an exact copy
+    same_path = cli("run", "--api", "autodesk", "--examples", "1", "--report-dir", "named",
+                    "--contract", f"autodesk={CONTRACTS_DIR / 'autodesk.yaml'}", cwd=tmp_path)
+    assert same_path.returncode == 0  # naming the registered file itself is not "your own"
+    assert json.loads((tmp_path / "named" / "summary.json").read_text())["apis"]["autodesk"]["contract"]["own"] is False
 
 
-def test_drift_and_audit_read_the_named_contract(tmp_path):
-    contract = own_copy(tmp_path / "mine")
+def test_drift_and_audit_read_the_named_contract(copy_contracts, tmp_path):
+    contract = copy_contracts(tmp_path / "mine") / "autodesk.yaml"
     path = tmp_path / "mine" / "schemas" / "autodesk" / "media.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     del schema["properties"]["title"]  # the copy no longer documents `title`: what the sandbox sends drifts

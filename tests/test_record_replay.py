@@ -3,6 +3,7 @@ exactly, with nothing listening and nothing sent; gaps in a recording are findin
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -32,16 +33,20 @@ def findings(run: Any) -> set[tuple[str, str, str, str]]:
     return {(f.api, f.operation, f.check, f.message) for f in run.findings}
 
 
-def record(tmp_path: Path, apis: list[str], drift: str | None) -> tuple[int, Any, Path]:
+def record(tmp_path: Path, apis: list[str], drift: str | None,
+           contracts: list[tuple[str, str]] | None = None) -> tuple[int, Any, Path]:
     directory = tmp_path / "recording"
     cfg = config.load(environ={}, overrides={"apis": apis, "sandbox_drift": drift, "report_dir": tmp_path / "rec",
-                                             "examples": 4, "sandbox_token": TOKEN, "record": directory})
+                                             "examples": 4, "sandbox_token": TOKEN, "record": directory,
+                                             "contracts": contracts})
     code, run = execute(cfg, out=io.StringIO())
     return code, run, directory
 
 
-def replay(tmp_path: Path, directory: Path, name: str = "rep") -> tuple[int, Any, str]:
-    cfg = config.load(environ={}, overrides={"target": f"replay:{directory}", "report_dir": tmp_path / name})
+def replay(tmp_path: Path, directory: Path, name: str = "rep",
+           contracts: list[tuple[str, str]] | None = None) -> tuple[int, Any, str]:
+    cfg = config.load(environ={}, overrides={"target": f"replay:{directory}", "report_dir": tmp_path / name,
+                                             "contracts": contracts})
     out = io.StringIO()
     code, run = execute(cfg, out=out)
     return code, run, out.getvalue()
@@ -182,3 +187,37 @@ def test_a_replay_says_what_it_replays_and_refuses_flags_that_cannot_apply(tmp_p
     for flag in ({"examples": 10}, {"seed": 3}, {"sandbox_drift": "visitor-thumbnail-300px-wide"}):
         with pytest.raises(ToolError, match="cannot apply to a replay"):
             config.load(environ={}, overrides={"target": f"replay:{recording}", **flag})
+
+
+def contract_of(report_dir: Path) -> dict[str, Any]:
+    return json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))["apis"]["autodesk"]["contract"]
+
+
+def test_a_replay_judges_by_the_contract_the_recording_was_judged_by(copy_contracts, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    mine = copy_contracts(tmp_path / "mine") / "autodesk.yaml"
+    media = tmp_path / "mine" / "schemas" / "autodesk" / "media.json"  # every media must now carry `rating`:
+    schema = json.loads(media.read_text(encoding="utf-8"))  # judged by the built-in contract, the replay would pass
+    schema["allOf"].append({"required": ["rating"]})
+    media.write_text(json.dumps(schema), encoding="utf-8")
+    code, run, directory = record(tmp_path, ["autodesk"], None, contracts=[("autodesk", str(mine))])
+    assert code == 1 and any("rating" in f.message for f in run.findings)
+    recorded = json.loads((directory / META).read_text(encoding="utf-8"))["apis"]["autodesk"]["contract"]
+    assert recorded == contract_of(tmp_path / "rec")  # what the run's reports named
+    assert {k: recorded[k] for k in ("path", "sha256", "own")} == {
+        "path": str(mine), "sha256": hashlib.sha256(mine.read_bytes()).hexdigest(), "own": True}
+
+    replayed_code, replayed, output = replay(tmp_path, directory)
+    assert replayed_code == 1 and findings(replayed) == findings(run), output
+    assert contract_of(tmp_path / "rep") == recorded
+
+    # --contract re-judges the recorded answers: by an unedited copy, they pass
+    other = copy_contracts(tmp_path / "other") / "autodesk.yaml"
+    replayed_code, _, output = replay(tmp_path, directory, "by-other", contracts=[("autodesk", str(other))])
+    assert replayed_code == 0, output
+    assert contract_of(tmp_path / "by-other")["path"] == str(other) and contract_of(tmp_path / "by-other")["own"]
+
+    mine.unlink()
+    assert main(["run", "--target", f"replay:{directory}", "--report-dir", str(tmp_path / "gone")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(mine) in err and "--contract autodesk=PATH" in err

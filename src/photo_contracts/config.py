@@ -58,6 +58,7 @@ class Config:
     replay: Path | None = None  # answer from this recording (`--target replay:DIR`); target is the recorded one
     contracts: Mapping[str, Path] = field(default_factory=dict)  # API -> the user's own contract file
     jobs: int | None = None  # APIs run at once, each in its own process; None = the cores available
+    part_of: Path | None = None  # the report directory of the run this one API's run is part of (parallel.py)
 
     @property
     def examples_per_operation(self) -> int:
@@ -147,6 +148,18 @@ def _existing_contract(api: str, path: Path, source: str) -> Path:
     return path.resolve()
 
 
+def _flag_contracts(pairs: Any, apis: tuple[str, ...], kind: str) -> dict[str, Path]:
+    """`--contract API=PATH` pairs, each for an API the run checks and an existing file."""
+    chosen = {}
+    for name, path in pairs or ():
+        api = get_api(name).name
+        if api not in apis:
+            raise ToolError(f"--contract {name}={path}: this {kind} does not check {api} "
+                            f"(--api {' --api '.join(apis)})")
+        chosen[api] = _existing_contract(api, Path(path), "--contract")
+    return chosen
+
+
 def contract_choice(text: str) -> tuple[str, str]:
     """An argparse type: `--contract API=PATH`."""
     api, sep, path = text.partition("=")
@@ -200,7 +213,7 @@ def load(
     run = _table(data, "run", source)
     # Keys of [run]: the Config fields other tables or flags set are not among them (replay: target = "replay:DIR").
     known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "replay_recorded",
-                                                    "disabled_checks", "contracts", "probes", "sandbox_token"}
+                                                    "disabled_checks", "contracts", "probes", "sandbox_token", "part_of"}
     values: dict[str, Any] = {k: v for k, v in run.items() if k in known_run}
     unknown = set(run) - set(values)
     if unknown:
@@ -252,14 +265,10 @@ def load(
     if not isinstance(live.get("negative", True), bool):
         raise ToolError(f"{source}: [live] negative must be true or false")
     contracts = {name: settings.contract for name, settings in api_configs.items() if settings.contract}
-    for name, path in values.pop("contracts", None) or ():  # --contract API=PATH wins over the file
-        api = get_api(name).name
-        if api not in apis:
-            raise ToolError(f"--contract {name}={path}: this run does not check {api} (--api {' --api '.join(apis)})")
-        contracts[api] = _existing_contract(api, Path(path), "--contract")
+    contracts.update(_flag_contracts(values.pop("contracts", None), apis, "run"))  # the flag wins over the file
     values.update(
-        contracts=contracts,
-        probes=live.get("negative", True), target=target, apis=apis, api_configs=api_configs, limits=limits, disabled_checks=frozenset(disabled),
+        contracts=contracts, probes=live.get("negative", True), target=target, apis=apis, api_configs=api_configs,
+        limits=limits, disabled_checks=frozenset(disabled),
         report_dir=Path(values.get("report_dir", "reports")),
         record=Path(values["record"]) if values.get("record") else None,
         baseline=Path(values["baseline"]) if values.get("baseline") else None,
@@ -268,15 +277,19 @@ def load(
 
 
 def _replay_config(directory: Path, values: dict[str, Any]) -> Config:
-    """A replay runs the recorded configuration (APIs, seed, examples, checks, limits) on the recorded answers."""
+    """A replay runs the recorded configuration (APIs, seed, examples, checks, limits) on the recorded answers,
+    judged by the contracts the recording was judged by: the user's own where it was (the same file, so the same
+    verdict and drift). `--contract API=PATH` judges them by another file instead: an edited contract re-checked
+    against what the API answered, without calling the API again."""
     from photo_contracts.recording import load_meta
 
     if not str(directory) or str(directory) == ".":
         raise ToolError("--target replay:DIR needs the directory of a recording")
     if values.get("record"):
         raise ToolError("a replay cannot be recorded again: drop --record or the replay target")
-    given = [flag for key, flag in (("examples", "--examples"), ("seed", "--seed"), ("sandbox_drift", "--sandbox-drift"),
-                                    ("allow_writes", "--allow-writes")) if values.get(key) is not None]
+    given = [flag for key, flag in (("examples", "--examples"), ("seed", "--seed"),
+                                    ("sandbox_drift", "--sandbox-drift"), ("allow_writes", "--allow-writes"))
+             if values.get(key) is not None]
     if given:
         raise ToolError(f"{given[0]} cannot apply to a replay: it answers the recorded run's own requests "
                         "(same seed, examples and drift); drop it, or record a new run with it")
@@ -290,11 +303,21 @@ def _replay_config(directory: Path, values: dict[str, Any]) -> Config:
         limits = Limits(**{**meta.get("limits", {}), "rate": 0.0})  # no waiting between recorded answers
     except TypeError as exc:
         raise ToolError(f"replay: bad limits in {directory}: {exc}") from None
+    contracts: dict[str, Path] = {}
+    contracts.update(_flag_contracts(values.get("contracts"), apis, "replay"))  # the flag wins over the recording
+    for name in (api for api in apis if api not in contracts):
+        recorded_contract = meta["apis"][name].get("contract") or {}  # none in recordings of older versions
+        if recorded_contract.get("own"):
+            own = Path(recorded_contract["path"])
+            if not own.is_file():
+                raise ToolError(f"replay: the {name} contract {own} this recording was judged by no longer exists; "
+                                f"pass --contract {name}=PATH")
+            contracts[name] = own
     return Config(
         target=meta.get("target", "sandbox"), apis=apis, replay=directory, replay_recorded=meta.get("created"),
         api_configs={name: ApiConfig(name, base_url=meta["apis"][name]["base_url"]) for name in apis},
         report_dir=Path(values.get("report_dir", "reports")), sandbox_drift=meta.get("sandbox_drift"),
         seed=int(meta.get("seed", 0)), examples=meta.get("examples"), negative=meta.get("negative"),
         allow_writes=bool(meta.get("allow_writes")), disabled_checks=frozenset(meta.get("disabled_checks", ())),
-        limits=limits,
+        limits=limits, contracts=contracts,
     )

@@ -7,7 +7,8 @@ A recording is a directory:
                             "complete": bool, "exchanges": N, "target": "sandbox"|"live",
                             "sandbox_drift", "seed", "examples", "negative", "allow_writes",
                             "disabled_checks": [...], "limits": {...},
-                            "apis": {name: {"base_url", "live", "ids": {param source: [values]}}}}
+                            "apis": {name: {"base_url", "live", "ids": {param source: [values]},
+                                               "contract": {path, sha256, ..., own}}}}
     DIR/exchanges.jsonl    one exchange per line, appended and flushed as it happens (a run killed
                            mid-write loses at most its last line, which replay skips):
                            {"n", "api", "method", "url" (redacted), "key" (the match key, below),
@@ -37,7 +38,9 @@ keeps hypothesis from mixing in literals of whatever local modules happen to be 
 differ between a run with sandboxes and its replay). Known limits (tested in
 tests/test_record_replay.py): text bodies are replayed redacted, so a check that read a token or
 the exact value of a signature inside a body would see the mask; a replay runs the recorded
-configuration (APIs, seed, examples, checks, limits), not the flags given to it; another version of
+configuration (APIs, seed, examples, checks, limits) and judges by the contract each API was
+judged by when recorded (its identity is in the meta, under `apis.<api>.contract`), not the flags given
+to it, except `--contract API=PATH`, which re-judges the recorded answers by another contract; another version of
 photo-contracts, schemathesis or hypothesis may generate other cases: those show as NotRecorded
 findings and in the replay's closing line, never as a silent pass.
 """

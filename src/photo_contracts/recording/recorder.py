@@ -17,6 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from photo_contracts import __version__
+from photo_contracts.contracts import contract_identity
 from photo_contracts.errors import ToolError
 from photo_contracts.http import (
     REDACTED,
@@ -80,11 +81,13 @@ class Recorder:
             recorder.close()
 
     def add_api(self, name: str, session: ApiSession, token: str, live: bool, ids: Mapping[str, Any]) -> None:
-        """Declare one API of the run and start recording its session."""
+        """Declare one API of the run and start recording its session. The contract it is judged by (the user's own
+        while the run's `contracts_from` is in force, as for `target.contract`) is kept, for the replay to judge by."""
         self.redactor.add(token)
         self.redactor.add(session.auth_value)
         self.meta["apis"][name] = {"base_url": session.base_url, "live": live,
-                                   "ids": {k: ([v] if isinstance(v, str) else list(v)) for k, v in ids.items()}}
+                                   "ids": {k: ([v] if isinstance(v, str) else list(v)) for k, v in ids.items()},
+                                   "contract": contract_identity(name)}
         self._write_meta()
         session.observer = lambda request, response, error: self.record(name, request, response, error)
 
