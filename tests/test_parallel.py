@@ -19,7 +19,9 @@ import pytest
 from photo_contracts import config, parallel
 from photo_contracts.contracts import SCHEMAS_DIR
 from photo_contracts.parallel import Snapshot, run_apart, workers
-from photo_contracts.runner import execute
+from photo_contracts.errors import ToolError
+from photo_contracts.reporting.combined import write_merged_reports
+from photo_contracts.runner import execute, write_main_pages
 
 pytestmark = pytest.mark.slow
 
@@ -92,7 +94,24 @@ def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path):
     assert merged.verdict == "inconclusive" and merged.exit_code == 3
     assert "exit code 7" in merged.verdicts["visitor"].diagnosis
     assert "RuntimeError: the tool itself failed" in merged.verdicts["autodesk"].diagnosis
-    assert merged.targets == {}
+    assert all(t.session.requests_sent == 0 for t in merged.targets.values())
+    write_merged_reports(merged, tmp_path, APIS)  # every report still has a row for each API, with its diagnosis
+    write_main_pages(merged, cfg, interrupted=False)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert sorted(summary["apis"]) == sorted(APIS)
+    assert "exit code 7" in summary["apis"]["visitor"]["diagnosis"] and summary["apis"]["visitor"]["base_url"] is None
+    for page in ("summary.md", "index.html"):
+        assert "exit code 7" in (tmp_path / page).read_text(encoding="utf-8"), page
+
+
+def test_a_tool_error_in_a_child_ends_the_run_as_in_one_process(tmp_path):
+    cfg = config.load(environ={}, overrides={"apis": APIS, "report_dir": tmp_path, "jobs": 2})
+
+    def refuse(one: config.Config) -> tuple[int, object]:
+        raise ToolError(f"cannot start the {one.apis[0]} sandbox")
+
+    with pytest.raises(ToolError, match="cannot start the (visitor|autodesk) sandbox"):
+        run_apart(cfg, refuse)
 
 
 def test_jobs_defaults_to_the_cores_and_never_splits_a_recording(tmp_path):
@@ -123,20 +142,27 @@ def test_a_child_past_the_run_deadline_is_stopped(tmp_path, monkeypatch):
     assert all("did not finish within the run deadline" in v.diagnosis for v in merged.verdicts.values())
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_sigterm_stops_a_run_with_its_reports(tmp_path, jobs):
-    """A cancelled CI job: the run stops like on Ctrl-C, exit 130, and leaves its reports."""
+@pytest.mark.parametrize(("jobs", "group"), [("1", False), ("2", False), ("2", True)],
+                         ids=["sequential", "parallel", "parallel-whole-group"])
+def test_sigterm_stops_a_run_with_its_reports(tmp_path, jobs, group):
+    """A cancelled CI job: the run stops like on Ctrl-C, exit 130, and leaves its reports: whether SIGTERM
+    reaches the run alone or its whole process group (`timeout`, `kill -TERM -PGID`)."""
     command = [sys.executable, "-m", "photo_contracts.cli", "run", "--api", "fulcrum", "--api", "cloudcard",
                "--jobs", jobs, "--examples", "200", "--report-dir", str(tmp_path / "r")]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
     assert process.stdout is not None
     for line in process.stdout:  # both children are under way once tests report progress
         if ":positive" in line:
             break
-    process.send_signal(signal.SIGTERM)
+    if group:
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, out[-2000:] + err[-2000:]
     assert "Traceback" not in err
     summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
     assert summary["interrupted"] is True and summary["verdict"] == "interrupted"
+    assert sorted(summary["apis"]) == ["cloudcard", "fulcrum"]  # no API lost on the way
     assert (tmp_path / "r" / "index.html").is_file()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -37,14 +38,25 @@ def contract_path(api: str) -> Path:
 
 
 def contract_identity(api: str) -> dict[str, Any]:
-    """What reports name as the contract a verdict was judged by: its path, SHA-256, and whether it is the user's
-    own (named in the configuration or with --contract) rather than the one the API registered."""
+    """What reports name as the contract a verdict was judged by: its path; the SHA-256 of the file (what
+    `sha256sum` prints); the SHA-256 of it with every file it references (`sha256sum` lines, `<digest>  <path
+    relative to the contract's directory>`, sorted by path: an edited schema changes it too); whether it is the
+    user's own (named in the configuration or with --contract), not the one the API registered."""
     path = contract_path(api)
+    files: set[Path] = set()
+    check_references(path, files)
+    lines = sorted((Path(os.path.relpath(file, path.parent)).as_posix(), _sha256(file)) for file in files)
+    return {"path": str(path), "sha256": _sha256(path),
+            "sha256_with_references": hashlib.sha256("".join(f"{digest}  {name}\n" for name, digest in lines)
+                                                      .encode()).hexdigest(),
+            "own": path.resolve() != registered(api).contract.resolve()}
+
+
+def _sha256(path: Path) -> str:
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        raise ToolError(f"cannot read the {api} contract {path}: {exc.strerror}") from None
-    return {"path": str(path), "sha256": digest, "own": get_api(api) != registered()[api]}
+        raise ToolError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def read_document(path: Path) -> Any:

@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     parser.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     parser.add_argument("--jobs", type=int_range(1), metavar="N",
-                        help="APIs observed at once, each in a process of its own (default: the cores available)")
+                        help="APIs observed at once, each in a process of its own (default: the cores available; "
+                             "1 for --record and replays, and off Linux)")
     parser.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
                         help="observe against this contract file instead of the built-in one (repeatable)")
     parser.add_argument("--record", metavar="DIR", help="store every exchange (redacted) for a later replay")
@@ -116,7 +117,7 @@ def _drift(args: argparse.Namespace, cfg: Any, baseline: baselines.Baseline, bas
 
     print("", file=out)
     print(f"Drift against the contract: {len(drift)} ({_counts(drift)}); "
-          f"listed in {report_dir / 'summary.json'} and report.html", file=out)
+          f"listed in {report_dir / 'summary.json'} and on the dashboard, {report_dir / 'index.html'}", file=out)
     if not baseline.exists:
         print(f"Baseline {baseline_path} does not exist: compared with an empty baseline"
               + ("; --update-baseline creates it" if not args.update_baseline else ""), file=out)

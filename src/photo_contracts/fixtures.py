@@ -51,7 +51,7 @@ class SandboxError(ToolError, ValueError):
 class PhotoSandbox:
     """A running sandbox of one API: where it listens, the credential it accepts, its object store."""
 
-    api: str  # "cloudcard", "visitor", "fulcrum" or "autodesk"
+    api: str  # a registered API: "cloudcard", "visitor", "fulcrum", "autodesk" or a plugin's
     base_url: str  # http://127.0.0.1:PORT + the API's documented base path (e.g. /api for Fulcrum)
     token: str  # the one credential the emulator accepts
     store: ObjectStore  # the stand-in for S3 that serves image URLs (its own loopback address)

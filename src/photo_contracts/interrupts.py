@@ -7,20 +7,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+STOPS = (signal.SIGINT, signal.SIGTERM)
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C would be; unlike Ctrl-C, it reached this process only."""
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 @contextmanager
 def sigterm_interrupts() -> Iterator[None]:
-    """While the block runs, SIGTERM raises `Terminated` (pytest then ends the session as interrupted)."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise Terminated
-
+    """While the block runs, SIGTERM raises KeyboardInterrupt (pytest then ends the session as interrupted)."""
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread: signals are not ours to handle
         yield
         return
@@ -28,3 +26,25 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def interrupt_once() -> None:
+    """From now on, the first SIGINT or SIGTERM raises KeyboardInterrupt and later ones do nothing: a process
+    that got Ctrl-C from the terminal and again from its parent stops once, and writes its reports."""
+    stopped = False
+
+    def first(signum: int, frame: Any) -> None:
+        nonlocal stopped
+        if not stopped:
+            stopped = True
+            raise KeyboardInterrupt
+
+    for stop in STOPS:
+        signal.signal(stop, first)
+
+
+def ignore_interrupts() -> None:
+    """Later SIGINT and SIGTERM do nothing (a Python handler, not SIG_IGN: a signal already pending when the
+    handler changes would otherwise be reported as 'ignored due to race condition')."""
+    for stop in STOPS:
+        signal.signal(stop, lambda signum, frame: None)

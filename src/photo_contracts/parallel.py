@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -23,16 +24,19 @@ from typing import Any
 
 from photo_contracts.config import Config
 from photo_contracts.coverage import Ledger, OperationCoverage
+from photo_contracts.errors import ToolError
 from photo_contracts.findings import Finding, Findings
 from photo_contracts.http import Redactor
-from photo_contracts.interrupts import Terminated
+from photo_contracts.interrupts import ignore_interrupts, interrupt_once
 from photo_contracts.reporting.combined import APIS_DIR
 from photo_contracts.verdict import EXIT_CODES, ApiVerdict, overall
 
 
 def workers(cfg: Config) -> int:
-    """How many APIs run at once: `jobs` (`--jobs`, `[run] jobs`), by default the cores available."""
-    if cfg.record or cfg.replay:  # one recording (a directory, one file of exchanges) is written by one process
+    """How many APIs run at once: `jobs` (`--jobs`, `[run] jobs`), by default the cores available. One where
+    processes cannot be forked (Windows; macOS forks unsafely), and for a recording or a replay (one
+    directory, one file of exchanges, written or read by one process)."""
+    if cfg.record or cfg.replay or not sys.platform.startswith("linux"):
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(len(cfg.apis), cfg.jobs or cores))
@@ -63,6 +67,24 @@ class TargetView:
 
 
 @dataclass
+class StatsView:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+
+def _unreached(name: str, cfg: Config) -> TargetView:
+    """The target of an API whose process sent nothing back: where it was to be reached, nothing sent."""
+    from photo_contracts.apis import get_api
+    from photo_contracts.contracts import contract_identity
+
+    settings = cfg.api_configs.get(name)
+    return TargetView(ApiView(name, get_api(name).title), (settings.base_url if settings else None) or "",
+                      cfg.target == "live", contract_identity(name), SessionView(0, False), "")
+
+
+@dataclass
 class Snapshot:
     """One API's finished run, as its process sends it back."""
 
@@ -79,6 +101,7 @@ class Snapshot:
     explained_by: str = ""
     images: dict[str, Any] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
+    error: str | None = None  # a ToolError the child met: the run ends with it, as in one process
 
     @classmethod
     def of(cls, api: str, code: int, run: Any) -> Snapshot:
@@ -134,6 +157,8 @@ class Merged:
         self.interrupted |= snapshot.code == 130
         if snapshot.target is None:  # the process ended without a result: nothing of this API was judged
             self.verdicts[name] = snapshot.verdict or ApiVerdict("inconclusive", f"{name}: its run ended early")
+            self.targets[name] = _unreached(name, self.config)  # still a row in every report, with its diagnosis
+            self.stats[name] = StatsView()
             return
         self.targets[name] = snapshot.target
         for finding in snapshot.findings:
@@ -156,11 +181,12 @@ GRACE = 60.0  # seconds a child has after the run deadline to stop its API and w
 
 def run_apart(cfg: Config, run_one: Callable[[Config], tuple[int, Any]]) -> Merged:
     """Run each API of `cfg` with `run_one` in a process of its own, at most `workers(cfg)` at a time,
-    the slowest first; merge what they send back in the order of `cfg.apis`.
+    the one with the most operations first; merge what they send back in the order of `cfg.apis`.
 
-    The run deadline holds for the whole run: a child gets what is left of it when it starts, and one
-    still running `GRACE` seconds after it is ended. On Ctrl-C (or SIGTERM, interrupts.py) the children
-    stop and report what they judged."""
+    The run deadline holds for the whole run: a child gets what is left of it when it starts, one still
+    running `GRACE` seconds after it is stopped, and an API not started by then is not started. On Ctrl-C
+    or SIGTERM (interrupts.py) every child is asked to stop, reports what it judged, and the run ends
+    interrupted. A `ToolError` in a child (bad input it met) ends the run as it would in one process."""
     context = multiprocessing.get_context("fork")  # the children start warm: every module is already loaded
     deadline = time.monotonic() + cfg.limits.run_deadline
     pending = sorted(cfg.apis, key=_expected_cost, reverse=True)
@@ -168,37 +194,49 @@ def run_apart(cfg: Config, run_one: Callable[[Config], tuple[int, Any]]) -> Merg
     results: dict[str, Snapshot] = {}
     try:
         while pending or running:
-            while pending and len(running) < workers(cfg):
-                api = pending.pop(0)
+            while pending and len(running) < workers(cfg) and time.monotonic() < deadline:
+                api = pending[0]
                 left = replace(cfg.limits, run_deadline=max(1.0, deadline - time.monotonic()))
                 child_cfg = replace(cfg, apis=(api,), report_dir=Path(cfg.report_dir) / APIS_DIR / api,
-                                    limits=left)
+                                    limits=left, part_of=Path(cfg.report_dir))
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(child_cfg, run_one, send), name=f"pc-{api}")
                 process.start()
-                send.close()  # the child holds the other end: EOF here means it is gone
                 running[receive] = (api, process)
+                pending.remove(api)  # only now: an interrupt in between leaves it pending, not lost
+                send.close()  # the child holds the other end: EOF here means it is gone
+            if not running:  # the deadline passed before the rest could start
+                break
             ready = wait(list(running), timeout=max(0.0, deadline + GRACE - time.monotonic()))
             if not ready:  # past the deadline and its grace: whatever still runs is stopped
-                for receive, (api, process) in running.items():
+                for receive, (api, process) in list(running.items()):
                     process.kill()
                     results[api] = _receive(api, receive, process, "it did not finish within the run deadline")
-                running.clear()
+                    del running[receive]
             for receive in ready:
-                api, process = running.pop(receive)  # type: ignore[call-overload]
+                api, process = running[receive]
                 results[api] = _receive(api, receive, process)
-    except KeyboardInterrupt as stop:  # Ctrl-C reached the children too; SIGTERM did not: pass it on as Ctrl-C
+                del running[receive]  # only once received: an interrupt in between leaves it to collect
+    except KeyboardInterrupt:  # every child is asked to stop (Ctrl-C reached them; SIGTERM may not have)
+        for _, process in running.values():
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGINT)  # a child takes the first interrupt only (_child)
         for receive, (api, process) in running.items():
-            if isinstance(stop, Terminated) and process.is_alive():
-                os.kill(process.pid, signal.SIGINT)
             results[api] = _receive(api, receive, process)
-        for api in pending:
-            never = ApiVerdict("inconclusive", f"{api}: interrupted before it ran")
-            results[api] = Snapshot(api, 130, verdict=never)
+        results.update({api: _not_started(api, "interrupted before it started", 130) for api in pending})
+    results.update({api: _not_started(api, "the run deadline passed before it started", 3) for api in pending
+                    if api not in results})
+    failed = next((s.error for s in results.values() if s.error), None)
+    if failed:
+        raise ToolError(failed)
     merged = Merged(cfg)
     for api in cfg.apis:
         merged.add(results[api])
     return merged
+
+
+def _not_started(api: str, why: str, code: int) -> Snapshot:
+    return Snapshot(api, code, verdict=ApiVerdict("inconclusive", f"{api}: {why}"))
 
 
 def _expected_cost(api: str) -> int:
@@ -211,16 +249,19 @@ def _expected_cost(api: str) -> int:
 
 def _child(cfg: Config, run_one: Callable[[Config], tuple[int, Any]], send: Connection) -> None:
     api = cfg.apis[0]
+    interrupt_once()  # the parent passes Ctrl-C on too: a second one must not cut the reports short
     try:
         code, run = run_one(cfg)
         snapshot = Snapshot.of(api, code, run)
+    except ToolError as exc:  # bad input the child met (a sandbox that cannot start): the run's one line
+        snapshot = Snapshot(api, 2, error=str(exc))
     except BaseException as exc:  # noqa: BLE001 - whatever ends the child, the parent gets a verdict
         interrupted = isinstance(exc, KeyboardInterrupt)
         reason = "interrupted" if interrupted else f"{type(exc).__name__}: {exc}".splitlines()[0]
         if not interrupted:
             traceback.print_exc()  # an error of the tool itself: its trace helps whoever reports it
-        code = 130 if interrupted else 3
-        snapshot = Snapshot(api, code, verdict=ApiVerdict("inconclusive", f"{api}: its run ended early ({reason})"))
+        snapshot = _not_started(api, f"its run ended early ({reason})", 130 if interrupted else 3)
+    ignore_interrupts()  # done: nothing may interrupt the handing over
     send.send(snapshot)
     send.close()
 
@@ -230,8 +271,7 @@ def _receive(api: str, receive: Connection, process: Any, why: str = "") -> Snap
         snapshot: Snapshot = receive.recv()
     except (EOFError, OSError):
         process.join()
-        why = why or f"its process ended without a result (exit code {process.exitcode})"
-        snapshot = Snapshot(api, 3, verdict=ApiVerdict("inconclusive", f"{api}: {why}"))
+        snapshot = _not_started(api, why or f"its process ended without a result (exit code {process.exitcode})", 3)
     process.join()
     receive.close()
     return snapshot

@@ -184,7 +184,9 @@ def pc_suite(request: pytest.FixtureRequest, record_testsuite_property: Callable
     except ToolError as exc:
         pytest.exit(f"photo-contracts: error: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     for name, target in current.run.targets.items():  # junit.xml names the contract each API is judged by
-        record_testsuite_property(f"{name}.contract", f"{target.contract['path']} sha256:{target.contract['sha256']}")
+        contract = target.contract
+        record_testsuite_property(f"{name}.contract", f"{contract['path']} sha256:{contract['sha256']} "
+                                                      f"with-references:{contract['sha256_with_references']}")
     yield current
     current.close()
 

@@ -13,7 +13,7 @@ import pytest
 
 from photo_contracts import config as config_module
 from photo_contracts.apis import contracts_from
-from photo_contracts.contracts import check_references, contract_path, load_contract
+from photo_contracts.contracts import check_references, contract_identity, contract_path, load_contract
 from photo_contracts.engine import Run
 from photo_contracts.errors import ToolError
 from photo_contracts.interrupts import sigterm_interrupts
@@ -60,7 +60,8 @@ def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> li
     ]
 
 
-def execute(cfg: config_module.Config, out: TextIO | None = None, command: str | None = None) -> tuple[int, Run]:
+def execute(cfg: config_module.Config, out: TextIO | None = None,
+            command: str | None = None) -> tuple[int, Run | Merged]:
     """Run the suite on the configured targets; returns (exit code, run). `command`: the command line that
     reproduces it, when it is not `photo-contracts run` (drift passes its own)."""
     with contracts_from(cfg.contracts), sigterm_interrupts():  # a cancelled job still leaves its reports
@@ -82,6 +83,11 @@ def _execute(cfg: config_module.Config, out: TextIO, command: str | None) -> tup
     jobs = workers(cfg)
     at_once = f", {jobs} at a time" if jobs > 1 else ""
     print(f"photo-contracts: {kind} run of {', '.join(cfg.apis)}{drift}{at_once}", file=out, flush=True)
+    for api in cfg.contracts:
+        identity = contract_identity(api)
+        if identity["own"]:
+            print(f"{api}: judged by your own contract {identity['path']} (SHA-256 {identity['sha256'][:12]}…)",
+                  file=out, flush=True)
     run: Run | Merged
     if jobs > 1:
         run = run_apart(cfg, lambda one: run_suite(one, out))
@@ -103,12 +109,9 @@ def run_suite(cfg: config_module.Config, out: TextIO) -> tuple[int, Run]:
     """The conformance suite on the targets of `cfg`, in this process: (exit code, run), its reports written
     by the suite's plugin (summary.json, observations.json) and pytest (report.html, junit.xml)."""
     with open_targets(cfg) as targets:
-        for name, target in targets.items():
+        for target in targets.values():
             if target.note:
                 print(target.note, file=out, flush=True)
-            if target.contract["own"]:
-                print(f"{name}: judged by your own contract {target.contract['path']} "
-                      f"(SHA-256 {target.contract['sha256'][:12]}…)", file=out, flush=True)
         run = Run(cfg, targets)
         suite = Suite(cfg, run, progress=out)
         status = pytest.main(pytest_args(cfg), plugins=[suite])
@@ -126,13 +129,16 @@ def command_line(cfg: config_module.Config) -> str:
     parts = ["photo-contracts", "run"]
     for api in cfg.apis:
         parts += ["--api", api]
-    if cfg.replay:
+    if cfg.replay:  # a replay runs the recorded seed, examples and drift: flags for them are refused
         parts += ["--target", f"replay:{cfg.replay}"]
-    elif cfg.target != "sandbox":
+        parts += [f"--contract {api}={path}" for api, path in cfg.contracts.items()]
+        return " ".join(parts + (["--strict"] if cfg.strict else []))
+    if cfg.target != "sandbox":
         parts += ["--target", cfg.target, "--config", "CONFIG.toml"]
     if cfg.sandbox_drift:
         parts += ["--sandbox-drift", cfg.sandbox_drift]
     parts += ["--seed", str(cfg.seed), "--examples", str(cfg.examples_per_operation)]
+    parts += [f"--contract {api}={path}" for api, path in cfg.contracts.items()]
     parts += ["--strict"] if cfg.strict else []
     parts += ["--baseline", str(cfg.baseline)] if cfg.baseline else []
     return " ".join(parts)

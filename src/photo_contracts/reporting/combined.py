@@ -24,6 +24,7 @@ def write_merged_reports(run: Any, report_dir: Path, apis: list[str]) -> None:
     write_json(report_dir / "observations.json", run.observations.as_dict(), run.redactor)
     merge_junit([report_dir / APIS_DIR / api / "junit.xml" for api in apis], report_dir / "junit.xml")
     rows = [{"name": api, "title": run.targets[api].api.title, "dir": f"{APIS_DIR}/{api}",
+             "contract": run.targets[api].contract,
              "verdict": run.verdicts[api].verdict if api in run.verdicts else "inconclusive"} for api in apis]
     page = templates().get_template("logs.html.j2").render(apis=rows, verdict=run.verdict)
     (report_dir / "report.html").write_text(run.redactor.text(page), encoding="utf-8")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from pytest_html import extras
@@ -33,8 +35,8 @@ def summary_table(run: Any) -> list[str]:
     drift = f" (sandbox drift profile <code>{escape(run.config.sandbox_drift)}</code>)" if run.config.sandbox_drift else ""
     return [
         f"<h2>Verdict: {escape(run.verdict)}</h2>",
-        "<p>The main page of this run is the dashboard, <a href='index.html'>index.html</a>; this page is the "
-        "detailed test log.</p>",
+        f"<p>The main page of this run is the dashboard, <a href='{escape(dashboard_link(run))}'>index.html</a>; "
+        "this page is the detailed test log.</p>",
         f"<h2>Summary per API: {escape(run.config.target)}{drift}</h2>",
         "<table class='pc-summary' border='1' cellpadding='4'><tr><th>API</th><th>verdict</th><th>passed</th>"
         "<th>failed</th><th>skipped</th><th>requests</th><th>2xx reached</th><th>images decoded</th>"
@@ -44,10 +46,19 @@ def summary_table(run: Any) -> list[str]:
     ]
 
 
+def dashboard_link(run: Any) -> str:
+    """index.html beside this log, or the run's own when this API ran apart (`apis/<api>/report.html`)."""
+    part_of = getattr(run.config, "part_of", None)
+    if part_of is None:
+        return "index.html"
+    return Path(os.path.relpath(Path(part_of) / "index.html", run.config.report_dir)).as_posix()
+
+
 def contracts_list(run: Any) -> list[str]:
     """The contract each API was judged by: its path and SHA-256 (the user's own, or the one it registered)."""
     items = [f"<li class='pc-contract'>{escape(name)}: {'your own' if target.contract['own'] else 'registered'} "
-             f"<code>{escape(target.contract['path'])}</code>, SHA-256 <code>{target.contract['sha256']}</code></li>"
+             f"<code>{escape(target.contract['path'])}</code>, SHA-256 <code>{target.contract['sha256']}</code>, "
+             f"with the files it references <code>{target.contract['sha256_with_references']}</code></li>"
              for name, target in run.targets.items() if getattr(target, "contract", None)]
     return ["<h2>Contracts judged by</h2>", "<ul>" + "".join(items) + "</ul>"] if items else []
 

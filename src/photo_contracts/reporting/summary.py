@@ -22,7 +22,7 @@ def summary(run: Any, *, interrupted: bool = False) -> dict[str, Any]:
         apis[name] = {
             "verdict": verdict.verdict if verdict else "inconclusive",
             "diagnosis": verdict.diagnosis if verdict else "the run ended before any verdict",
-            "base_url": run.redactor.text(target.base_url),
+            "base_url": run.redactor.text(target.base_url) if target.base_url else None,  # None: never reached
             "contract": target.contract,
             "passed": stats.passed,
             "failed": stats.failed,
