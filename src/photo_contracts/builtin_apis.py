@@ -3,6 +3,8 @@ exactly as a fifth API would be (ARCHITECTURE.md, "Adding an API")."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from photo_contracts.apis import Api
 from photo_contracts.checks.vendors import autodesk, cloudcard, fulcrum, visitor
 from photo_contracts.contracts import CONTRACTS_DIR
@@ -15,23 +17,18 @@ from photo_contracts.sandbox.drifts import cloudcard as cloudcard_drifts
 from photo_contracts.sandbox.drifts import fulcrum as fulcrum_drifts
 from photo_contracts.sandbox.drifts import visitor as visitor_drifts
 
-CLOUDCARD = Api(
-    "cloudcard", "CloudCard (RemotePhoto)", CONTRACTS_DIR / "cloudcard.yaml", "X-Auth-Token", "",
-    facts=cloudcard.FACTS, invariants=cloudcard.INVARIANTS, emulator=cloudcard_emulator,
-    profiles=(*cloudcard_drifts.PROFILES, *cloudcard_drifts.VARIANTS),
-)
-VISITOR = Api(
-    "visitor", "VMSAlpha visitor photos", CONTRACTS_DIR / "visitor.yaml", "Authorization", "Token ",
-    facts=visitor.FACTS, invariants=visitor.INVARIANTS, emulator=visitor_emulator,
-    profiles=(*visitor_drifts.PROFILES, *visitor_drifts.VARIANTS),
-)
-FULCRUM = Api(
-    "fulcrum", "Fulcrum Photos", CONTRACTS_DIR / "fulcrum.yaml", "X-ApiToken", "",
-    facts=fulcrum.FACTS, invariants=fulcrum.INVARIANTS, emulator=fulcrum_emulator,
-    profiles=(*fulcrum_drifts.PROFILES, *fulcrum_drifts.VARIANTS),
-)
-AUTODESK = Api(
-    "autodesk", "Autodesk ACC Photos", CONTRACTS_DIR / "autodesk.yaml", "Authorization", "Bearer ",
-    facts=autodesk.FACTS, invariants=autodesk.INVARIANTS, emulator=autodesk_emulator,
-    profiles=(*autodesk_drifts.PROFILES, *autodesk_drifts.VARIANTS),
-)
+
+def builtin(name: str, title: str, auth_header: str, auth_prefix: str, checks: ModuleType, emulator: ModuleType,
+            drifts: ModuleType) -> Api:
+    """One built-in API: its contract in the package data, the vendor's checks module, emulator and drifts."""
+    return Api(name, title, CONTRACTS_DIR / f"{name}.yaml", auth_header, auth_prefix, facts=checks.FACTS,
+               invariants=checks.INVARIANTS, emulator=emulator, profiles=(*drifts.PROFILES, *drifts.VARIANTS))
+
+
+CLOUDCARD = builtin("cloudcard", "CloudCard (RemotePhoto)", "X-Auth-Token", "", cloudcard, cloudcard_emulator,
+                    cloudcard_drifts)
+VISITOR = builtin("visitor", "VMSAlpha visitor photos", "Authorization", "Token ", visitor, visitor_emulator,
+                  visitor_drifts)
+FULCRUM = builtin("fulcrum", "Fulcrum Photos", "X-ApiToken", "", fulcrum, fulcrum_emulator, fulcrum_drifts)
+AUTODESK = builtin("autodesk", "Autodesk ACC Photos", "Authorization", "Bearer ", autodesk, autodesk_emulator,
+                   autodesk_drifts)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from photo_contracts import __version__
 from photo_contracts.apis import APIS, get_api
-from photo_contracts.config import contract_choice, int_range
+from photo_contracts.config import add_contract_and_jobs, int_range
 from photo_contracts.errors import ToolError
 
 
@@ -65,7 +65,8 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="check APIs against their contracts and write reports")
-    run.add_argument("--api", action="append", metavar="NAME", help="API to check (repeatable; default: every registered API)")
+    run.add_argument("--api", action="append", metavar="NAME",
+                     help="API to check (repeatable; default: every registered API)")
     run.add_argument("--target", default="sandbox", type=target_choice, metavar="sandbox|live|replay:DIR",
                      help="default: sandbox; replay:DIR answers from a recording, offline")
     run.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")
@@ -74,11 +75,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     run.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
     run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
-    run.add_argument("--jobs", type=int_range(1), metavar="N",
-                     help="APIs checked at once, each in a process of its own (default: the cores available; "
-                          "1 for --record and replays, and off Linux)")
-    run.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
-                     help="judge API by this contract file instead of the built-in one (repeatable)")
+    add_contract_and_jobs(run)
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
     run.add_argument("--baseline", metavar="FILE",
                      help="accepted findings (JSON, shared with drift): they are shown but do not fail the run")

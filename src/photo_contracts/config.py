@@ -160,6 +160,15 @@ def _flag_contracts(pairs: Any, apis: tuple[str, ...], kind: str) -> dict[str, P
     return chosen
 
 
+def add_contract_and_jobs(parser: argparse.ArgumentParser) -> None:
+    """The flags `run` and `drift` share for what to judge by and how many APIs at once."""
+    parser.add_argument("--jobs", type=int_range(1), metavar="N",
+                        help="APIs checked at once, each in a process of its own (default: the cores available; "
+                             "1 for --record and replays, and off Linux)")
+    parser.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
+                        help="judge API by this contract file instead of the one it registered (repeatable)")
+
+
 def contract_choice(text: str) -> tuple[str, str]:
     """An argparse type: `--contract API=PATH`."""
     api, sep, path = text.partition("=")
@@ -212,8 +221,8 @@ def load(
             raise _unknown("table", table, (*TOP_TABLES, *APIS), source)
     run = _table(data, "run", source)
     # Keys of [run]: the Config fields other tables or flags set are not among them (replay: target = "replay:DIR").
-    known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "replay_recorded",
-                                                    "disabled_checks", "contracts", "probes", "sandbox_token", "part_of"}
+    known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "replay_recorded", "disabled_checks",
+                                                    "contracts", "probes", "sandbox_token", "part_of"}
     values: dict[str, Any] = {k: v for k, v in run.items() if k in known_run}
     unknown = set(run) - set(values)
     if unknown:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from photo_contracts.apis import contracts_from
-from photo_contracts.config import contract_choice, int_range
+from photo_contracts.config import add_contract_and_jobs, int_range
 from photo_contracts.drift import baseline as baselines
 from photo_contracts.drift import history, timeline
 from photo_contracts.drift.compare import drift_key, run_drift
@@ -42,11 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
     parser.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
     parser.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
-    parser.add_argument("--jobs", type=int_range(1), metavar="N",
-                        help="APIs observed at once, each in a process of its own (default: the cores available; "
-                             "1 for --record and replays, and off Linux)")
-    parser.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
-                        help="observe against this contract file instead of the built-in one (repeatable)")
+    add_contract_and_jobs(parser)
     parser.add_argument("--record", metavar="DIR", help="store every exchange (redacted) for a later replay")
     parser.set_defaults(allow_writes=False)
 
