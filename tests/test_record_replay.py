@@ -221,3 +221,13 @@ def test_a_replay_judges_by_the_contract_the_recording_was_judged_by(copy_contra
     assert main(["run", "--target", f"replay:{directory}", "--report-dir", str(tmp_path / "gone")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(mine) in err and "--contract autodesk=PATH" in err
+
+
+def test_the_command_that_reproduces_a_replay_carries_no_flag_a_replay_refuses() -> None:
+    from photo_contracts.config import Config
+    from photo_contracts.runner import command_line
+
+    replayed = Config(apis=("autodesk",), replay=Path("rec"), contracts={"autodesk": Path("/c/autodesk.yaml")})
+    assert command_line(replayed) == ("photo-contracts run --api autodesk --target replay:rec "
+                                      "--contract autodesk=/c/autodesk.yaml")
+    assert "--seed" in command_line(Config(apis=("autodesk",)))
