@@ -205,6 +205,7 @@ def test_generated_values_at_an_enum_like_path_are_new_values(tmp_path: Path) ->
     ("2200", "2200"), ("Bad Request", "Bad Request"), ("image/jpeg", "image/jpeg"),
     ("2026-11-30T20:45:08Z", None), ("2021-03-13T18:15:00", None), ("2021-03-13", None),
     ("Mon, 30 Nov 2026 20:45:08 GMT", None), ("5b8d16c7-4203-487f-862d-bf454f3de6e1", None),
+    ("13/03/2021 18:15", None), ("2021.03.13", None), ("18:15", None),  # timestamps in other notations
     ("large_5b8d16c7-4203-487f-862d-bf454f3de6e1", None), ("e3b0c44298fc1c149afbf4c8996fb924", None),
     ("up4a2rhtrq6ho5dvt8j1se1m21e703hxl9ywid22", None), ("max must be an integer", None),
     ("$.limit: 'abc' is not of type 'integer'", None), ("\u00ca", None), ("a\x00b", None),

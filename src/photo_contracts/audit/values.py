@@ -23,6 +23,8 @@ _DIGITS = re.compile(r"\d{2,}")  # in URLs: ids, dates, counters (`v2` stays, `2
 # a run of letters and digits long enough to be a key, a hash or a random token, not a word
 _TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}")
 _HEX = re.compile(r"^(0x)?[0-9a-f]{16,}$", re.IGNORECASE)
+# a date or a time in any other notation (13/03/2021, 2021.03.13, 18:15): still a timestamp, not an enum member
+_LOOSE_DATE_OR_TIME = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\b\d{1,2}:\d{2}\b")
 
 # Query parameters of signed URLs (S3 SigV4 and SigV2, CloudFront, GCS, Azure SAS) and other
 # per-request values: their values are never compared, only their names.
@@ -69,7 +71,7 @@ def generated(value: str) -> bool:
     """A value made up per request or per run (a timestamp, an id, a token, a message), never an enum member."""
     if string_format(value) in ("date-time", "date", "uuid"):
         return True
-    if _HEX.match(value) or _TOKEN.fullmatch(value) or _UUID.search(value):
+    if _HEX.match(value) or _TOKEN.fullmatch(value) or _UUID.search(value) or _LOOSE_DATE_OR_TIME.search(value):
         return True
     if len(value) > MAX_LENGTH or len(value.split()) > MAX_WORDS:
         return True
