@@ -3,13 +3,54 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from photo_contracts.apis import APIS
 from photo_contracts.contracts import documented_response, file_uri, load_contract, schema_uri_for
-from photo_contracts.drift.documented import documented_shape, flatten_shape, lookup
+from photo_contracts.drift.documented import documented_shape, lookup
 from photo_contracts.operations import operations
+from photo_contracts.schema_model import MAX_DEPTH, Shape
+
+ANY_KEY = "*"  # how the flattened form below writes a key of a map
+
+
+@dataclass(frozen=True)
+class Documented:
+    """One documented path, flattened: what the tests read of a Shape (drift walks it with `lookup`)."""
+
+    types: tuple[str, ...] | None  # None = any type
+    nullable: bool
+    required: bool
+    enum: tuple[Any, ...] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"types": list(self.types) if self.types is not None else None, "nullable": self.nullable,
+                "required": self.required, **({"enum": list(self.enum)} if self.enum is not None else {})}
+
+
+def flatten_shape(shape: Shape, at: str = "$", max_depth: int = MAX_DEPTH) -> dict[str, Documented]:
+    """Path pattern -> Documented for every node the shape documents (map keys as `.*`)."""
+    found: dict[str, Documented] = {}
+
+    def walk(node: Shape, path: str, required: bool, depth: int) -> None:
+        if path in found or depth > max_depth:
+            return
+        node = node.folded()
+        types = None if node.types is None else tuple(sorted(node.types - {"null"}))
+        enum = None if node.enum is None else tuple(sorted(node.enum.values(), key=repr))
+        found[path] = Documented(types, node.nullable, required, enum)
+        for name, child in node.properties.items():
+            walk(child, f"{path}.{name}", name in node.required, depth + 1)
+        if node.additional is not None:
+            walk(node.additional, f"{path}.{ANY_KEY}", False, depth + 1)
+        if node.any_item is not None:
+            walk(node.any_item, f"{path}[*]", False, depth + 1)
+
+    walk(shape, at, True, 0)
+    return found
 
 
 def shape_of(api: str, operation: str, status: str = "200", media: str = "application/json"):

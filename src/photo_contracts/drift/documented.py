@@ -3,24 +3,20 @@ required and enum values.
 
 The model is `schema_model.Shape`, read from the project's own copies of the contract and schema
 files (`contracts.shared_document`). Paths use the same pattern syntax as `observe.flatten`
-(`$.photos[*].exif.make`); keys of a map (`additionalProperties`, `patternProperties`) are
-written `.*`. An answer may match any alternative: anyOf, oneOf and if/then/else are a union
+(`$.photos[*].exif.make`); a key of a map (`additionalProperties`, `patternProperties`) is looked
+up through the map's value schema, whatever its name. An answer may match any alternative: anyOf, oneOf and if/then/else are a union
 (a field is documented if any alternative documents it, and required only if every one that may
 be an object requires it); allOf is an intersection.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urldefrag, urlparse
 
 from photo_contracts.contracts import shared_document
-from photo_contracts.schema_model import MAX_DEPTH, Documents, FileLoader, Node, Shape
-
-ANY_KEY = "*"  # the pattern step for a key of a map
+from photo_contracts.schema_model import Documents, FileLoader, Node, Shape
 
 _FILES = Documents(FileLoader(lambda path: shared_document(Path(path))))
 
@@ -30,42 +26,6 @@ def documented_shape(schema_uri: str) -> Shape:
     """The Shape of the schema at `schema_uri` (a file URI with an optional JSON pointer fragment)."""
     uri, fragment = urldefrag(schema_uri)
     return _FILES.shape(_FILES.target(Node(unquote(urlparse(uri).path), None), f"#{fragment}")).folded()
-
-
-@dataclass(frozen=True)
-class Documented:
-    """One documented path, flattened."""
-
-    types: tuple[str, ...] | None  # None = any type
-    nullable: bool
-    required: bool
-    enum: tuple[Any, ...] | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"types": list(self.types) if self.types is not None else None, "nullable": self.nullable,
-                "required": self.required, **({"enum": list(self.enum)} if self.enum is not None else {})}
-
-
-def flatten_shape(shape: Shape, at: str = "$", max_depth: int = MAX_DEPTH) -> dict[str, Documented]:
-    """Path pattern -> Documented for every node the shape documents (map keys as `.*`)."""
-    found: dict[str, Documented] = {}
-
-    def walk(node: Shape, path: str, required: bool, depth: int) -> None:
-        if path in found or depth > max_depth:
-            return
-        node = node.folded()
-        types = None if node.types is None else tuple(sorted(node.types - {"null"}))
-        enum = None if node.enum is None else tuple(sorted(node.enum.values(), key=repr))
-        found[path] = Documented(types, node.nullable, required, enum)
-        for name, child in node.properties.items():
-            walk(child, f"{path}.{name}", name in node.required, depth + 1)
-        if node.additional is not None:
-            walk(node.additional, f"{path}.{ANY_KEY}", False, depth + 1)
-        if node.any_item is not None:
-            walk(node.any_item, f"{path}[*]", False, depth + 1)
-
-    walk(shape, at, True, 0)
-    return found
 
 
 def steps(pattern: str) -> list[str]:
