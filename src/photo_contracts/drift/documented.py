@@ -5,8 +5,8 @@ The model is `schema_model.Shape`, read from the project's own copies of the con
 files (`contracts.shared_document`). Paths use the same pattern syntax as `observe.flatten`
 (`$.photos[*].exif.make`); a key of a map (`additionalProperties`, `patternProperties`) is looked
 up through the map's value schema, whatever its name. An answer may match any alternative: anyOf,
-oneOf and if/then/else are a union (a field is documented if any alternative documents it, and required only if every one that may
-be an object requires it); allOf is an intersection.
+oneOf and if/then/else are a union (a field is documented if any alternative documents it, and
+required only if every one that may be an object requires it); allOf is an intersection.
 """
 
 from __future__ import annotations
