@@ -82,7 +82,7 @@ def test_parallel_run_writes_one_set_of_reports(both):
     assert "sandbox-token-c0ffee99" not in page + logs + json.dumps(summary)
 
 
-def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path):
+def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path, capfd):
     cfg = config.load(environ={}, overrides={"apis": APIS, "report_dir": tmp_path, "jobs": 2})
 
     def die(one: config.Config) -> tuple[int, object]:
@@ -91,9 +91,12 @@ def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path):
         raise RuntimeError("the tool itself failed")
 
     merged = run_apart(cfg, die)
+    assert "Traceback" not in capfd.readouterr().err
     assert merged.verdict == "inconclusive" and merged.exit_code == 3
     assert "exit code 7" in merged.verdicts["visitor"].diagnosis
     assert "RuntimeError: the tool itself failed" in merged.verdicts["autodesk"].diagnosis
+    trace = (tmp_path / "apis" / "autodesk" / "error.txt").read_text(encoding="utf-8")  # in a file, not printed
+    assert "Traceback" in trace and "the tool itself failed" in trace
     assert all(t.session.requests_sent == 0 for t in merged.targets.values())
     write_merged_reports(merged, tmp_path, APIS)  # every report still has a row for each API, with its diagnosis
     write_main_pages(merged, cfg, interrupted=False)

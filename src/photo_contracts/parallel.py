@@ -258,12 +258,25 @@ def _child(cfg: Config, run_one: Callable[[Config], tuple[int, Any]], send: Conn
     except BaseException as exc:  # noqa: BLE001 - whatever ends the child, the parent gets a verdict
         interrupted = isinstance(exc, KeyboardInterrupt)
         reason = "interrupted" if interrupted else f"{type(exc).__name__}: {exc}".splitlines()[0]
-        if not interrupted:
-            traceback.print_exc()  # an error of the tool itself: its trace helps whoever reports it
+        if not interrupted:  # an error of the tool itself: its trace, for whoever reports it, goes to a file
+            reason += f"; details in {_write_trace(cfg)}"
         snapshot = _not_started(api, f"its run ended early ({reason})", 130 if interrupted else 3)
     ignore_interrupts()  # done: nothing may interrupt the handing over
     send.send(snapshot)
     send.close()
+
+
+def _write_trace(cfg: Config) -> Path | str:
+    """The current exception's trace, redacted, in the API's report directory (error.txt): kept for whoever
+    reports the error, never printed; where it went."""
+    path = Path(cfg.report_dir) / "error.txt"
+    redactor = Redactor([cfg.sandbox_token or "", *(c.token or "" for c in cfg.api_configs.values())])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(redactor.text(traceback.format_exc()), encoding="utf-8")
+    except OSError as exc:
+        return f"nowhere ({exc.strerror})"
+    return path
 
 
 def _receive(api: str, receive: Connection, process: Any, why: str = "") -> Snapshot:
