@@ -18,8 +18,8 @@ import pytest
 
 from photo_contracts import config, parallel
 from photo_contracts.contracts import SCHEMAS_DIR
-from photo_contracts.parallel import Snapshot, run_apart, workers
 from photo_contracts.errors import ToolError
+from photo_contracts.parallel import Snapshot, run_apart, workers
 from photo_contracts.reporting.combined import write_merged_reports
 from photo_contracts.runner import execute, write_main_pages
 
