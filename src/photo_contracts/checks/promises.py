@@ -104,7 +104,9 @@ def deleted_media_is_gone(ctx: CheckContext) -> None:
 
 def _size_parameter(target: Any, listing: Listing) -> tuple[dict[str, Any], Any]:
     """(schema, its mark) of the parameter or body property that sizes a page."""
-    operation = next(op for op in operations(load_contract(target.api.name)) if op.name == listing.operation)
+    operation = next((op for op in operations(load_contract(target.api.name)) if op.name == listing.operation), None)
+    if operation is None:  # a contract of the user's own may name its operations otherwise
+        raise NotApplicable(f"the contract has no {listing.operation}, the listing the API's facts name")
     if listing.in_body:
         content = ((operation.spec.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
         schema = resolve_schema(target.api.name, content.get("schema") or {})
