@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,18 @@ def test_a_contract_that_is_not_openapi_is_one_line(tmp_path):
     (tmp_path / "bad.yaml").write_text("just: text\n", encoding="utf-8")
     result = cli("run", "--api", "visitor", "--contract", "visitor=bad.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "is not an OpenAPI document" in result.stderr, result.stderr
+
+
+def test_the_vendors_own_openapi_as_the_contract_is_judged_honestly(tmp_path):
+    """Fulcrum's official OpenAPI excerpt, a contract we did not write: its operations name the photo
+    `photo_id` where the API's facts know real ids for `id`, so the detail reads only ever get 404. That is
+    inconclusive, never "conforms", and no check crashes on the operations the facts name otherwise."""
+    official = Path(str(resources.files("photo_contracts.sources") / "fulcrum-openapi-photos.json"))
+    done = cli("run", "--api", "fulcrum", "--examples", "5", "--contract", f"fulcrum={official}",
+               "--report-dir", "r", cwd=tmp_path)
+    assert done.returncode == 3, done.stdout[-3000:] + done.stderr
+    fulcrum = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["apis"]["fulcrum"]
+    assert fulcrum["verdict"] == "inconclusive" and fulcrum["contract"]["own"] is True
+    assert "GET /v2/photos/{photo_id}.json" in fulcrum["diagnosis"] and "was 404" in fulcrum["diagnosis"]
+    assert "error of photo-contracts itself" not in done.stdout
+    assert fulcrum["coverage"]["GET /v2/photos.json"]["successes"] > 0  # what it could reach, it judged

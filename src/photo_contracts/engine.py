@@ -166,6 +166,15 @@ class Run:
                 verdict = ApiVerdict("inconclusive", f"{name}: every answer of {', '.join(unreached)} rejected the "
                                                      "credential, so those operations were not judged; check the "
                                                      "credential's scope or role")
+            # Reads of one resource that only ever answered 404: no real id reached them, so nothing was judged.
+            missing = sorted(op for op, entry in self.ledger.operations(name).items()
+                             if entry.requests and set(entry.statuses) == {"404"}
+                             and (documented := self._operations.get((name, op))) is not None
+                             and documented.path_params and not documented.is_write)
+            if verdict.verdict == "conforms" and missing:
+                verdict = ApiVerdict("inconclusive", f"{name}: every answer of {', '.join(missing)} was 404, so those "
+                                                     "operations were not judged; list real ids for their path "
+                                                     f"parameters in the [{name}] table")
             self.verdicts[name] = verdict
 
     # Findings
