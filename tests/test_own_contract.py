@@ -126,5 +126,6 @@ def test_the_vendors_own_openapi_as_the_contract_is_judged_honestly(tmp_path):
     fulcrum = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["apis"]["fulcrum"]
     assert fulcrum["verdict"] == "inconclusive" and fulcrum["contract"]["own"] is True
     assert "GET /v2/photos/{photo_id}.json" in fulcrum["diagnosis"] and "was 404" in fulcrum["diagnosis"]
+    assert "facts know real ids for id, not for photo_id" in fulcrum["diagnosis"]  # what to do about it
     assert "error of photo-contracts itself" not in done.stdout
     assert fulcrum["coverage"]["GET /v2/photos.json"]["successes"] > 0  # what it could reach, it judged

@@ -173,9 +173,19 @@ class Run:
                              and documented.path_params and not documented.is_write)
             if verdict.verdict == "conforms" and missing:
                 verdict = ApiVerdict("inconclusive", f"{name}: every answer of {', '.join(missing)} was 404, so those "
-                                                     "operations were not judged; list real ids for their path "
-                                                     f"parameters in the [{name}] table")
+                                                     f"operations were not judged; {self._id_hint(target, missing)}")
             self.verdicts[name] = verdict
+
+    def _id_hint(self, target: Target, operations: list[str]) -> str:
+        """How to give real ids to operations that got none: name them in the configuration, or (a contract of the
+        user's own) keep the parameter names the API's facts know ids for."""
+        params = {p for op in operations for p in self._operations[(target.api.name, op)].path_params}
+        sources = {source.param: source.config_key for source in target.facts.ids}
+        unknown = sorted(params - set(sources))
+        if unknown:
+            return (f"the API's facts know real ids for {', '.join(sorted(sources)) or 'no parameter'}, not for "
+                    f"{', '.join(unknown)}: a contract of your own must keep those parameter names")
+        return f"list real ids in the [{target.api.name}] table ({', '.join(sorted({sources[p] for p in params}))})"
 
     # Findings
     def finding(self, target: Target, operation: str, check: str, message: str, *, source: Source | None = None,
