@@ -243,20 +243,27 @@ def test_interrupted_run_still_leaves_reports(tmp_path: Path) -> None:
                 if line.startswith("  cloudcard"):  # a first test has finished: the run is under way
                     progressed.set()
 
+        errors: list[str] = []
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
+        # stderr drained by a thread of its own: communicate() would close stdout under the reader's feet
+        drain = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
+        drain.start()
         try:
             assert progressed.wait(60), "".join(lines)
             time.sleep(0.2)
             assert process.poll() is None, "the run ended before it could be interrupted"
             process.send_signal(signal.SIGINT)
-            _, err = process.communicate(timeout=60)
+            process.wait(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
         reader.join(5)
-    output = "".join(lines)
+        drain.join(5)
+        process.stdout.close()  # type: ignore[union-attr]
+        process.stderr.close()  # type: ignore[union-attr]
+    output, err = "".join(lines), "".join(errors)
     assert process.returncode == 130, (output, err)
     assert "Traceback" not in err + output
     summary = assert_reports(report_dir)
