@@ -71,6 +71,11 @@ def error_breaks_schema(sandbox: Sandbox) -> bool:
     return bool(list(ERRORS.iter_errors(response.json())))
 
 
+def error_without_success(sandbox: Sandbox) -> bool:
+    body = fetch(sandbox, "/v1/photo/" + "0" * 40).json()
+    return "success" not in body and "errors" in body  # only `success` goes
+
+
 def photo_without_credentials(sandbox: Sandbox) -> bool:
     response = fetch(sandbox, "/v1/photo/" + visitor(sandbox, "image/bmp").id, auth=False)
     return response.headers["content-type"].startswith("image/")
@@ -146,6 +151,7 @@ PROBES: dict[str, Probe] = {
     "visitor-photo-jpeg-labelled-png": bytes_contradict_content_type,
     "visitor-photo-truncated-jpeg": photo_does_not_decode,
     "visitor-error-code-as-number": error_breaks_schema,
+    "visitor-error-without-success": error_without_success,
     "visitor-auth-not-enforced": photo_without_credentials,
     "visitor-server-error-on-photo": server_error_on_valid_id,
     "visitor-missing-image-http-404": missing_image_not_http_200,

@@ -20,6 +20,7 @@ from photo_contracts.sandbox.changes import (
     Change,
     HttpResponse,
     JsonChange,
+    RemoveField,
     ScaleImage,
     SetHeader,
     SetStatus,
@@ -128,6 +129,14 @@ PROFILES: tuple[DriftProfile, ...] = (
         check="not_a_server_error",
         operations=(PHOTO,),
         change=SetStatus(status=500, when_media="image/"),
+    ),
+    DriftProfile(
+        name="visitor-error-without-success",
+        api="visitor",
+        description="Error bodies of the photo operations drop `success`: {\"errors\": {...}} alone.",
+        check="response_schema_conformance",  # Bad Request table: "success boolean false - for unsuccessful request"
+        operations=(PHOTO, THUMB),
+        change=RemoveField(path="$.success", when_media="application/json"),
     ),
     DriftProfile(
         name="visitor-missing-image-http-404",
