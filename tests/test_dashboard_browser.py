@@ -22,18 +22,13 @@ from photo_contracts import config
 from photo_contracts.runner import execute
 
 # What the page must show of each API above the fold: (the words after the number on the page, the API's key in
-# summary.json). A row the dashboard does not show yet is PENDING: strict, so it fails once the page shows the
-# count, and then the mark goes.
-PENDING = pytest.mark.xfail(strict=True, raises=AssertionError, reason="the dashboard does not show this count yet")
+# summary.json's counts).
 COUNTS = [
-    pytest.param("requests", "requests", marks=PENDING, id="requests"),
+    pytest.param("requests", "requests", id="requests"),
     pytest.param("answers", "answers", id="answers"),
     pytest.param("images decoded", "images_decoded", id="images_decoded"),
-    pytest.param("findings", "findings", marks=PENDING, id="findings"),
+    pytest.param("findings", "findings", id="findings"),
 ]
-# summary.json of today keeps some counts per operation only: the API's count is their sum there
-PER_OPERATION = {"answers": "requests", "images_decoded": "images_decoded", "images_fetched": "images_fetched",
-                 "successes": "successes"}
 
 VIEWPORT = {"width": 1280, "height": 800}
 APIS = ["fulcrum", "visitor"]
@@ -139,14 +134,8 @@ def page(driver: Any, reports: Path) -> Iterator[Any]:
 
 
 def count(api: dict[str, Any], key: str) -> int:
-    """An API's count in summary.json: in its `counts` (where there is one) or its own key, else the sum over its
-    operations' coverage."""
-    for where in (api.get("counts") or {}, api):
-        if isinstance(where.get(key), int):
-            return int(where[key])
-    per_operation = PER_OPERATION.get(key)
-    assert per_operation, f"summary.json has no {key!r} for the API, nor per operation"
-    return sum(int(entry.get(per_operation, 0)) for entry in api["coverage"].values())
+    """An API's count in summary.json, the reference: in its `counts`."""
+    return int(api["counts"][key])
 
 
 def above_the_fold(box: dict[str, Any]) -> bool:

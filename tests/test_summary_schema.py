@@ -151,7 +151,7 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "finding: operation without method": _set(_finding, "operation", "/photo/{id}"),
     "finding: json_path not a path": _set(_finding, "json_path", "size"),
     "finding: request null": _set(_finding, "request", None),
-    "finding: similar zero": _set(_finding, "similar", 0),
+    "finding: occurrences zero": _set(_finding, "occurrences", 0),
     "finding: image bytes kept": _set(_finding, "image", "iVBORw0KGgo="),
     # drift[]
     "drift: not an array": _set(_top, "drift", {}),
@@ -170,7 +170,7 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
 def test_a_valid_drift_entry_is_accepted(validator, drifted):
     data = copy.deepcopy(drifted)
     data["drift"] = [dict(DRIFT_ITEM)]
-    data["findings"][0]["similar"] = 3
+    data["findings"][0]["occurrences"] = 3
     assert errors(validator, data) == []
 
 

@@ -17,7 +17,8 @@ OUTCOMES = ("applied", "not_applicable", "skipped")
 
 @dataclass
 class OperationCoverage:
-    requests: int = 0
+    requests: int = 0  # requests of the operation's own cases: every answer, and every transport failure
+    transport_failures: int = 0  # requests that got no complete answer (reset, cut short, too slow, too large)
     successes: int = 0  # 2xx answers that are not error bodies (the visitor API answers errors with 200)
     auth_rejected: int = 0  # answers that reject the run's own credential
     statuses: Counter[str] = field(default_factory=Counter)
@@ -27,9 +28,15 @@ class OperationCoverage:
     checks: dict[str, Counter[str]] = field(default_factory=dict)
     reasons: dict[str, set[str]] = field(default_factory=dict)  # check -> why it was skipped or did not apply
 
+    @property
+    def answers(self) -> int:
+        """Complete HTTP answers: requests minus transport failures."""
+        return self.requests - self.transport_failures
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "requests": self.requests, "successes": self.successes, "auth_rejected": self.auth_rejected,
+            "requests": self.requests, "answers": self.answers, "transport_failures": self.transport_failures,
+            "successes": self.successes, "auth_rejected": self.auth_rejected,
             "statuses": dict(sorted(self.statuses.items())), "error_codes": dict(sorted(self.error_codes.items())),
             "images_fetched": self.images_fetched, "images_decoded": self.images_decoded,
             "checks": {name: {o: counts[o] for o in OUTCOMES if counts[o]} | (
@@ -60,6 +67,13 @@ class Ledger:
             if code:
                 entry.error_codes[code] += 1
 
+    def failure(self, api: str, operation: str) -> None:
+        """A request of the operation that got no complete answer: counted, never silently lost."""
+        entry = self.operation(api, operation)
+        with self._lock:
+            entry.requests += 1
+            entry.transport_failures += 1
+
     def image(self, api: str, operation: str, decoded: bool) -> None:
         entry = self.operation(api, operation)
         with self._lock:
@@ -86,6 +100,7 @@ class Ledger:
         total = OperationCoverage()
         for entry in self.operations(api).values():
             total.requests += entry.requests
+            total.transport_failures += entry.transport_failures
             total.successes += entry.successes
             total.auth_rejected += entry.auth_rejected
             total.statuses.update(entry.statuses)

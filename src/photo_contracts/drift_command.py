@@ -1,7 +1,9 @@
 """`photo-contracts drift`: observe, compare with the contract and with the accepted baseline.
 
-Exit 1 only for drift that is new since the baseline and at or above --fail-on; 0 otherwise
-(also after --update-baseline, which accepts what it saw); 2 for usage or configuration errors.
+Exit 1 only for drift that is new since the baseline and at or above --fail-on (or a new gating finding);
+0 otherwise (also after --update-baseline, which accepts what it saw); 3 only when nothing was observed
+(a run that reached some operations and not others still compares what it saw); 2 for usage or
+configuration errors.
 """
 
 from __future__ import annotations
@@ -135,18 +137,27 @@ def _drift(args: argparse.Namespace, cfg: Any, baseline: baselines.Baseline, bas
     # A new finding the baseline does not accept fails the nightly job as much as new drift does.
     new_findings = [f for f in run.findings if not f.accepted and gating(f.severity, cfg.strict)]
     code = 1 if (failing or new_findings) and not args.update_baseline else 0
-    if run.verdict == "inconclusive" and not (failing or new_findings):
-        # Nothing new, because nothing was reached: not a green night. The baseline is left as it was.
+    observed = any(run.ledger.totals(api).answers for api in apis)
+    if not observed:
+        # Nothing was observed, so nothing can be compared: not a green night. The baseline is left as it was.
         for verdict in run.verdicts.values():
             if verdict.diagnosis:
                 print(verdict.diagnosis, file=out)
-        print("photo-contracts: drift: the run could not judge what it observes (inconclusive): exit 3; "
+        print("photo-contracts: drift: the run observed no answer to compare (inconclusive): exit 3; "
               "the baseline and history are left unchanged", file=out, flush=True)
         return 3
+    partial = run.verdict == "inconclusive"
+    if partial:  # what was observed is still compared: a change there is reported whatever else was unreached
+        for verdict in run.verdicts.values():
+            if verdict.diagnosis:
+                print(f"Not everything was reached, the rest is compared: {verdict.diagnosis}", file=out)
     if new_findings:
         print(f"New findings not accepted by the baseline: {len(new_findings)} "
               f"(worst: {new_findings[0].check} on {new_findings[0].api} {new_findings[0].operation})", file=out)
-    if args.update_baseline:
+    if args.update_baseline and partial:
+        print(f"Baseline {baseline_path} left unchanged: the run was inconclusive, so what it observed is not the "
+              "whole state to accept", file=out)
+    elif args.update_baseline:
         baselines.save(baseline, cfg.target, drift, observations, apis, list(run.findings))
         print(f"Baseline {baseline_path} updated: {len(drift)} entries accepted for {', '.join(apis)}", file=out)
 

@@ -34,7 +34,7 @@ from photo_contracts.jsonpath import values
 from photo_contracts.operations import Operation, operations
 from photo_contracts.provenance import Source
 from photo_contracts.target import Target
-from photo_contracts.verdict import ApiVerdict, judge_api, overall
+from photo_contracts.verdict import ApiVerdict, overall
 
 EXCERPT = 600  # characters of a response body shown in a finding
 # Transport trouble from a hostile or broken target: a finding about the API, never a crash.
@@ -43,8 +43,6 @@ TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirect
 # The user's own [limits] are the promise a hostile answer breaks (a body never finished, a redirect loop).
 LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
 LIVE_IMAGES_PER_ROLE = 2  # images fetched per operation and role (original, thumbnail, ...) on a live target
-# Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
-AUTH_CHECKS = ("ignored_auth", "credentials_are_enforced")
 
 
 class StopApi(Exception):
@@ -98,6 +96,7 @@ class ApiStats:
     failed: int = 0
     skipped: int = 0
     errors: int = 0  # tests that failed on an error of photo-contracts itself, not on a finding
+    planned: int = 0  # tests collected for this API: fewer ran when the run was interrupted
 
 
 @dataclass
@@ -112,6 +111,7 @@ class Run:
     verdicts: dict[str, ApiVerdict] = field(default_factory=dict)  # per API, decided by finish()
     explained: dict[str, int] = field(default_factory=dict)  # per API: findings a cause the verdict names explains
     explained_by: dict[str, str] = field(default_factory=dict)  # per API: that cause
+    interrupted: bool = False  # set by finish(): the run's tests did not all run
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _applied_once: set[tuple[str, str, str]] = field(default_factory=set)  # (api, operation, check)
     _image_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -121,7 +121,13 @@ class Run:
         self.redactor = Redactor(t.token for t in self.targets.values())
         for name in self.targets:
             self.stats.setdefault(name, ApiStats())
+        from photo_contracts.judge import documented_operations
+
         self._operations = {(name, op.name): op for name in self.targets for op in operations(load_contract(name))}
+        contracts = {name: load_contract(name) for name in self.targets}
+        # Public, and what a run in another process sends back: the judge and every report read these.
+        self.documented = {name: documented_operations(document) for name, document in contracts.items()}
+        self.servers = {name: ((document.get("servers") or [{}])[0].get("url")) for name, document in contracts.items()}
 
     def operation(self, api: str, name: str) -> Operation:
         return self._operations[(api, name)]
@@ -136,56 +142,23 @@ class Run:
 
         return EXIT_CODES[self.verdict]
 
-    def finish(self) -> None:
-        """End of the run: drop findings a rejected credential explains, mark those the baseline accepts,
-        then decide each API's verdict."""
-        if self.config.baseline is not None:
-            from photo_contracts.drift.baseline import load as load_baseline
+    def finish(self, *, interrupted: bool = False) -> None:
+        """End of the run: judge.py drops what a named cause explains, marks what the baseline accepts and
+        decides each API's verdict."""
+        from photo_contracts.judge import judge
 
-            accepted = load_baseline(self.config.baseline)
-            for finding in self.findings:
-                finding.accepted = accepted.acceptance(finding)
-        for name, target in self.targets.items():
-            rejected = {op for op, entry in self.ledger.operations(name).items()
-                        if entry.requests and entry.auth_rejected == entry.requests}
-            total = self.ledger.totals(name)
-            if total.requests and set(total.statuses) == {"404"}:  # a base URL that misses the API: nothing judged
-                self.explained[name] = self.findings.discard(lambda f, name=name: f.api == name)
-                self.explained_by[name] = "every operation answered 404"
-            else:
-                self.explained[name] = self.findings.discard(
-                    lambda f, name=name, rejected=rejected: f.api == name and f.operation in rejected
-                    and f.check not in AUTH_CHECKS)
-                self.explained_by[name] = "the rejected credential"
-            servers = load_contract(name).get("servers") or [{}]
-            verdict = judge_api(name, list(self.findings), self.ledger, target, servers[0].get("url"),
-                                self.config.strict, self.stats[name].errors)
-            # Operations the credential could not reach, while others could (a scope, a role): not judged.
-            unreached = sorted(op for op in rejected if self.operation(name, op).spec.get("security") != [])
-            if verdict.verdict == "conforms" and unreached:
-                verdict = ApiVerdict("inconclusive", f"{name}: every answer of {', '.join(unreached)} rejected the "
-                                                     "credential, so those operations were not judged; check the "
-                                                     "credential's scope or role")
-            # Reads of one resource that only ever answered 404: no real id reached them, so nothing was judged.
-            missing = sorted(op for op, entry in self.ledger.operations(name).items()
-                             if entry.requests and set(entry.statuses) == {"404"}
-                             and (documented := self._operations.get((name, op))) is not None
-                             and documented.path_params and not documented.is_write)
-            if verdict.verdict == "conforms" and missing:
-                verdict = ApiVerdict("inconclusive", f"{name}: every answer of {', '.join(missing)} was 404, so those "
-                                                     f"operations were not judged; {self._id_hint(target, missing)}")
-            self.verdicts[name] = verdict
+        self.interrupted = interrupted
+        judge(self, interrupted=interrupted)
 
-    def _id_hint(self, target: Target, operations: list[str]) -> str:
-        """How to give real ids to operations that got none: name them in the configuration, or (a contract of the
-        user's own) keep the parameter names the API's facts know ids for."""
-        params = {p for op in operations for p in self._operations[(target.api.name, op)].path_params}
-        sources = {source.param: source.config_key for source in target.facts.ids}
-        unknown = sorted(params - set(sources))
-        if unknown:
-            return (f"the API's facts know real ids for {', '.join(sorted(sources)) or 'no parameter'}, not for "
-                    f"{', '.join(unknown)}: a contract of your own must keep those parameter names")
-        return f"list real ids in the [{target.api.name}] table ({', '.join(sorted({sources[p] for p in params}))})"
+    def operations(self, api: str) -> list[Operation]:
+        """The documented operations of `api`, in the contract's order."""
+        return [op for (name, _), op in self._operations.items() if name == api]
+
+    @property
+    def images(self) -> dict[str, image_checks.ImageSample | None]:
+        """Every image this run fetched, by URL without its query (None: it could not be fetched)."""
+        with self._lock:
+            return dict(self._images)
 
     # Findings
     def finding(self, target: Target, operation: str, check: str, message: str, *, source: Source | None = None,
@@ -268,14 +241,17 @@ class Run:
         return failed.response if failed.response is not None else ctx.response
 
     # Sending
-    def send(self, target: Target, operation: str,
-             send: Callable[[], requests.Response]) -> tuple[requests.Response | None, list[Finding]]:
-        """Send one request; transport trouble (too large, too slow, redirect loop) is a finding."""
+    def send(self, target: Target, operation: str, send: Callable[[], requests.Response],
+             counted: bool = False) -> tuple[requests.Response | None, list[Finding]]:
+        """Send one request; transport trouble (too large, too slow, reset, redirect loop) is a finding, and
+        for a `counted` request (a case of the operation) a line in the ledger too."""
         try:
             return send(), []
         except BudgetExhausted as exc:
             raise StopApi(str(exc)) from None
         except TRANSPORT_ERRORS as exc:
+            if counted:
+                self.ledger.failure(target.api.name, operation)
             message = f"Received {type(exc).__name__}: {exc} / Documented: a complete response within the limits"
             found = self.finding(target, operation, "response_within_limits", message, source=LIMITS)
             return None, [found] if found else []
@@ -298,7 +274,9 @@ class Run:
         headers = {"Accept": "image/*", **(target.credentials() if with_credentials else {})}
         response, found = self.send(target, operation, lambda: target.session.get(url, headers=headers))
         sample = None
-        if response is not None:
+        if response is None:  # no complete answer: fetched, not decoded (the finding says why)
+            self.ledger.image(target.api.name, operation, False)
+        else:
             if response.ok:
                 sample = image_checks.ImageSample.decode(
                     self.redactor.text(strip_query(url)), role, response.headers.get("Content-Type", ""),
@@ -384,7 +362,7 @@ class Run:
         case.headers = {**headers, **target.credentials()}
         request = case.as_transport_kwargs(base_url=target.base_url)
         request.setdefault("allow_redirects", False)  # a redirect is the response under test
-        response, found = self.send(target, operation, lambda: target.session.request(**request))
+        response, found = self.send(target, operation, lambda: target.session.request(**request), counted=True)
         if response is None:
             return found
         self.count(target, operation, response)

@@ -1,10 +1,19 @@
-"""Findings: structured facts about an API, never to be confused with errors of the tool."""
+"""Findings: structured facts about an API, never to be confused with errors of the tool.
+
+One finding is one broken promise at one place: (API, operation, check, JSON path). Every further
+answer that breaks it again is an occurrence of the same finding, not another one; its distinct
+messages are kept as variants. Every report counts findings and occurrences this way.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from photo_contracts.severities import SEVERITIES
+
+VARIANTS = 6  # distinct messages kept per finding; further ones are counted as occurrences only
 
 
 @dataclass
@@ -19,7 +28,8 @@ class Finding:
     response: str | None = None  # an excerpt of the response, redacted
     json_path: str | None = None  # where a schema error sits
     image: bytes | None = field(default=None, repr=False)  # small PNG preview for image checks
-    similar: int = 0  # further findings of the same check on the same operation, not listed one by one
+    occurrences: int = 1  # answers (or images) that broke this promise at this place, this one included
+    variants: list[str] = field(default_factory=list)  # other distinct messages of those occurrences
     accepted: dict[str, Any] | None = None  # the baseline entry (reason, expires) that accepts it: it does not gate
 
     def source_label(self) -> str:
@@ -33,35 +43,45 @@ class Finding:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        return (self.api, self.operation, self.check, self.message)
+        """What makes a finding distinct: the API, operation, check and JSON path (as the baseline keys it)."""
+        return (self.api, self.operation, self.check, self.json_path or "")
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("image")
         if data.get("accepted"):
             data["accepted"] = {k: data["accepted"].get(k) for k in ("reason", "expires") if data["accepted"].get(k)}
-        return {k: v for k, v in data.items() if v is not None and not (k == "similar" and not v)}
+        if not data["variants"]:
+            data.pop("variants")
+        return {k: v for k, v in data.items() if v is not None}
 
 
 class Findings:
-    """Every finding of a run: a repeated message counts once, and after `per_check` distinct
-    findings of one check on one operation, further ones are only counted (`similar`)."""
+    """Every distinct finding of a run; a repeat is counted as an occurrence of the first (the worst
+    severity seen wins, with its evidence)."""
 
-    def __init__(self, per_check: int = 3) -> None:
+    def __init__(self) -> None:
         self._items: dict[tuple[str, str, str, str], Finding] = {}
-        self._per_check = per_check
         self._lock = threading.Lock()
 
     def add(self, finding: Finding) -> bool:
+        """Record `finding`; True when it is new (not an occurrence of one already recorded)."""
         with self._lock:
-            if finding.key in self._items:
-                return False
-            same = [f for f in self._items.values() if f.key[:3] == finding.key[:3]]
-            if len(same) >= self._per_check:
-                same[-1].similar += 1
-                return False
-            self._items[finding.key] = finding
-            return True
+            known = self._items.get(finding.key)
+            if known is None:
+                self._items[finding.key] = finding
+                return True
+            known.occurrences += finding.occurrences
+            if SEVERITIES.index(finding.severity) < SEVERITIES.index(known.severity):  # a worse reading of it
+                finding.occurrences, finding.variants = known.occurrences, known.variants
+                known.variants = []
+                finding.variants = [m for m in [known.message, *finding.variants] if m != finding.message]
+                self._items[finding.key] = finding
+                return True
+            for message in [finding.message, *finding.variants]:
+                if message != known.message and message not in known.variants and len(known.variants) < VARIANTS:
+                    known.variants.append(message)
+            return False
 
     def discard(self, predicate: Any) -> int:
         """Drop the findings `predicate` picks (a cause the verdict names explains them); how many went."""

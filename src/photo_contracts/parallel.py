@@ -64,6 +64,8 @@ class TargetView:
     contract: dict[str, Any]
     session: SessionView
     token: str = field(repr=False)  # kept in memory only, so the merged reports are redacted too
+    id_origins: dict[str, Any] = field(default_factory=dict)
+    ids_left_out: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,6 +74,7 @@ class StatsView:
     failed: int = 0
     skipped: int = 0
     errors: int = 0
+    planned: int = 0
 
 
 def _unreached(name: str, cfg: Config) -> TargetView:
@@ -102,6 +105,7 @@ class Snapshot:
     images: dict[str, Any] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
     error: str | None = None  # a ToolError the child met: the run ends with it, as in one process
+    documented: list[Any] = field(default_factory=list)  # judge.Documented of its contract
 
     @classmethod
     def of(cls, api: str, code: int, run: Any) -> Snapshot:
@@ -109,10 +113,13 @@ class Snapshot:
         return cls(
             api, code,
             TargetView(ApiView(target.api.name, target.api.title), target.base_url, target.live, target.contract,
-                       SessionView(target.session.requests_sent, target.session.budget_hit), target.token),
+                       SessionView(target.session.requests_sent, target.session.budget_hit), target.token,
+                       dict(getattr(target, "id_origins", None) or {}),
+                       dict(getattr(target, "ids_left_out", None) or {})),
             list(run.findings), run.stats[api], run.observations.as_dict()["apis"], list(run.drift or []),
             run.ledger.operations(api), run.verdicts.get(api), run.explained.get(api, 0),
-            run.explained_by.get(api, ""), dict(run._images), list(run.redactor.secrets),  # noqa: SLF001
+            run.explained_by.get(api, ""), run.images, list(run.redactor.secrets),
+            documented=list(run.documented.get(api, [])),
         )
 
 
@@ -140,9 +147,10 @@ class Merged:
     verdicts: dict[str, ApiVerdict] = field(default_factory=dict)
     explained: dict[str, int] = field(default_factory=dict)
     explained_by: dict[str, str] = field(default_factory=dict)
-    _images: dict[str, Any] = field(default_factory=dict)
+    images: dict[str, Any] = field(default_factory=dict)
     redactor: Redactor = field(default_factory=Redactor)
     interrupted: bool = False
+    documented: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -155,6 +163,7 @@ class Merged:
     def add(self, snapshot: Snapshot) -> None:
         name = snapshot.api
         self.interrupted |= snapshot.code == 130
+        self.documented[name] = snapshot.documented or _documented(name)  # every operation a row in the reports
         if snapshot.target is None:  # the process ended without a result: nothing of this API was judged
             self.verdicts[name] = snapshot.verdict or ApiVerdict("inconclusive", f"{name}: its run ended early")
             self.targets[name] = _unreached(name, self.config)  # still a row in every report, with its diagnosis
@@ -171,7 +180,7 @@ class Merged:
             self.verdicts[name] = snapshot.verdict
         self.explained[name] = snapshot.explained
         self.explained_by[name] = snapshot.explained_by
-        self._images.update(snapshot.images)
+        self.images.update(snapshot.images)
         for secret in snapshot.secrets:
             self.redactor.add(secret)
 
@@ -229,14 +238,24 @@ def run_apart(cfg: Config, run_one: Callable[[Config], tuple[int, Any]]) -> Merg
     failed = next((s.error for s in results.values() if s.error), None)
     if failed:
         raise ToolError(failed)
+    from photo_contracts.drift.compare import sort_key
+
     merged = Merged(cfg)
     for api in cfg.apis:
         merged.add(results[api])
+    merged.drift = sorted(merged.drift, key=sort_key)
     return merged
 
 
 def _not_started(api: str, why: str, code: int) -> Snapshot:
-    return Snapshot(api, code, verdict=ApiVerdict("inconclusive", f"{api}: {why}"))
+    return Snapshot(api, code, verdict=ApiVerdict("interrupted" if code == 130 else "inconclusive", f"{api}: {why}"))
+
+
+def _documented(api: str) -> list[Any]:
+    from photo_contracts.contracts import load_contract
+    from photo_contracts.judge import documented_operations
+
+    return documented_operations(load_contract(api))
 
 
 def _expected_cost(api: str) -> int:

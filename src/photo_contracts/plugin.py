@@ -34,6 +34,7 @@ class Suite:
         self.progress = progress
         self._stack = ExitStack()
         self._schemas: dict[str, Any] = {}
+        self.planned: dict[str, int] = {}  # tests collected per API: an interrupted API ran fewer
 
     def start(self) -> Any:
         if self.run is None:
@@ -67,6 +68,12 @@ class Suite:
                 for mode in modes]
 
     # Reporting hooks (this object is registered as a plugin)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            api = getattr(item, "callspec", None) and item.callspec.params.get("pc_api")
+            if api:
+                self.planned[api] = self.planned.get(api, 0) + 1
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         api = getattr(report, "pc_api", None)
         if self.run is not None and api and report.failed and report.when != "call":
@@ -94,12 +101,17 @@ class Suite:
             return  # nothing ran, or an xdist worker: the controller writes reports
         from photo_contracts.drift.compare import run_drift
         from photo_contracts.reporting.summary import write_json, write_summary
+        from photo_contracts.result import build
 
         report_dir = Path(self.config.report_dir)
         report_dir.mkdir(parents=True, exist_ok=True)
-        self.run.finish()  # findings a rejected credential explains go; each API gets its verdict
+        for api, count in self.planned.items():
+            if api in self.run.stats:
+                self.run.stats[api].planned = count
+        # findings a named cause explains go; each API gets its verdict (interrupted where its tests did not all run)
+        self.run.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
         run_drift(self.run)  # drift against the contract, for summary.json's drift[]
-        write_summary(self.run, report_dir / "summary.json", interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+        write_summary(build(self.run), report_dir / "summary.json")
         write_json(report_dir / "observations.json", self.run.observations.as_dict(), self.run.redactor)
 
     def pytest_html_report_title(self, report: Any) -> None:
@@ -110,9 +122,11 @@ class Suite:
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
         if self.run is not None:
             from photo_contracts.reporting import html
+            from photo_contracts.result import build
 
-            prefix.extend(html.summary_table(self.run))
-            prefix.extend(html.drift_section(self.run))
+            result = build(self.run)
+            prefix.extend(html.summary_table(result))
+            prefix.extend(html.drift_section(result))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -19,8 +19,10 @@ from photo_contracts.errors import ToolError
 from photo_contracts.interrupts import sigterm_interrupts
 from photo_contracts.parallel import Merged, run_apart, workers
 from photo_contracts.plugin import Suite
-from photo_contracts.reporting.combined import write_merged_reports
+from photo_contracts.reporting.combined import APIS_DIR, write_merged_reports
 from photo_contracts.reporting.console import print_summary
+from photo_contracts.reporting.summary import write_summary
+from photo_contracts.result import RunResult, build
 from photo_contracts.target import open_targets
 
 SUITE_DIR = Path(str(resources.files("photo_contracts.conformance")))
@@ -74,8 +76,12 @@ def _execute(cfg: config_module.Config, out: TextIO, command: str | None) -> tup
         check_references(contract_path(api))
     try:
         Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
+        earlier = clear_reports(Path(cfg.report_dir))
     except OSError as exc:
-        raise ToolError(f"cannot create the report directory {cfg.report_dir}: {exc.strerror}") from None
+        raise ToolError(f"cannot prepare the report directory {cfg.report_dir}: {exc.strerror}") from None
+    if earlier:
+        print(f"photo-contracts: removed {earlier} report file{'s' * (earlier != 1)} of an earlier run from "
+              f"{cfg.report_dir}", file=out, flush=True)
     started = time.monotonic()
     drift = f" (drift profile {cfg.sandbox_drift})" if cfg.sandbox_drift else ""
     kind = f"replay of {cfg.replay} recorded {cfg.replay_recorded or '(date unknown)'}: a {cfg.target}" \
@@ -92,17 +98,46 @@ def _execute(cfg: config_module.Config, out: TextIO, command: str | None) -> tup
     if jobs > 1:
         run = run_apart(cfg, lambda one: run_suite(one, out))
         code = run.exit_code
-        write_merged_reports(run, Path(cfg.report_dir), [api for api in cfg.apis if api in run.targets])
     else:
         code, run = run_suite(cfg, out)
     elapsed = time.monotonic() - started
-    write_main_pages(run, cfg, interrupted=code == 130, command=command)
-    print_summary(run, Path(cfg.report_dir), elapsed, out, interrupted=code == 130)
+    result = build(run, interrupted=code == 130)  # the one result every output of this run renders
+    if jobs > 1:
+        write_merged_reports(run, result, Path(cfg.report_dir), [api for api in cfg.apis if api in run.targets])
+    else:
+        write_summary(result, Path(cfg.report_dir) / "summary.json")
+    write_main_pages(result, cfg, command=command)
+    print_summary(result, Path(cfg.report_dir), elapsed, out)
     if cfg.record or cfg.replay:
         from photo_contracts.recording import describe
 
         print(describe(cfg, run.targets), file=out, flush=True)
     return code, run
+
+
+# What a run writes into its report directory: an earlier run's copies go first, so a directory holds one
+# run's reports only (an API absent from this run leaves no stale apis/<api>/ behind). Nothing else is touched.
+REPORT_FILES = ("index.html", "report.html", "junit.xml", "summary.json", "summary.md", "observations.json",
+                "drift.json", "drift-timeline.html", "error.txt")
+
+
+def clear_reports(report_dir: Path) -> int:
+    """Remove the reports an earlier run left in `report_dir`; how many files went."""
+    import shutil
+
+    gone = 0
+    for name in REPORT_FILES:
+        path = report_dir / name
+        if path.is_file():
+            path.unlink()
+            gone += 1
+    apis = report_dir / APIS_DIR
+    if apis.is_dir():
+        for part in apis.iterdir():
+            if part.is_dir() and any((part / name).exists() for name in REPORT_FILES):
+                gone += sum(1 for f in part.rglob("*") if f.is_file())
+                shutil.rmtree(part)
+    return gone
 
 
 def run_suite(cfg: config_module.Config, out: TextIO) -> tuple[int, Run]:
@@ -144,15 +179,15 @@ def command_line(cfg: config_module.Config) -> str:
     return " ".join(parts)
 
 
-def write_main_pages(run: Run, cfg: config_module.Config, *, interrupted: bool, command: str | None = None) -> None:
+def write_main_pages(result: RunResult, cfg: config_module.Config, *, command: str | None = None) -> None:
     """The dashboard (index.html, the page people read) and summary.md (for CI summaries and PR comments)."""
     from photo_contracts.reporting.dashboard import write_dashboard
     from photo_contracts.reporting.markdown import summary_markdown
 
     report_dir = Path(cfg.report_dir)
     command = command or command_line(cfg)
-    write_dashboard(run, report_dir / "index.html", command=command, log_name="report.html", interrupted=interrupted)
-    (report_dir / "summary.md").write_text(summary_markdown(run, command, interrupted=interrupted), encoding="utf-8")
+    write_dashboard(result, report_dir / "index.html", command=command, log_name="report.html")
+    (report_dir / "summary.md").write_text(summary_markdown(result, command), encoding="utf-8")
 
 
 def run(args: argparse.Namespace) -> int:

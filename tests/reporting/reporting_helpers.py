@@ -11,6 +11,8 @@ from typing import Any
 from photo_contracts import config
 from photo_contracts.coverage import Ledger
 from photo_contracts.findings import Finding, Findings
+from photo_contracts.judge import Documented
+from photo_contracts.result import build
 from photo_contracts.runner import execute
 from photo_contracts.sandbox import running
 from photo_contracts.verdict import ApiVerdict
@@ -45,8 +47,16 @@ def live_rejected_run(directory: Path) -> Any:
 
 
 class Element:
-    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
-        self.tag, self.attrs, self.parts = tag, attrs, []
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None = None) -> None:
+        self.tag, self.attrs, self.parts, self.parent = tag, attrs, [], parent
+
+    def inside(self, root: Element) -> bool:
+        node = self.parent
+        while node is not None:
+            if node is root:
+                return True
+            node = node.parent
+        return False
 
     @property
     def text(self) -> str:
@@ -70,7 +80,7 @@ class Page(HTMLParser):
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs})
+        element = Element(tag, {k: v or "" for k, v in attrs}, self._open[-1] if self._open else None)
         self.elements.append(element)
         if tag not in self.VOID:
             self._open.append(element)
@@ -88,14 +98,18 @@ class Page(HTMLParser):
         return [e for e in self.elements if (tag is None or e.tag == tag) and (cls is None or cls in e.classes)
                 and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())]
 
+    def within(self, root: Element) -> list[Element]:
+        """Every element inside `root`, in document order."""
+        return [e for e in self.elements if e.inside(root)]
+
     def one(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Element:
         found = self.find(tag, cls, **attrs)
         assert len(found) == 1, (tag, cls, attrs, len(found))
         return found[0]
 
 
-def fake_run(findings: list[Finding]) -> Any:
-    """Just what the dashboard reads, for findings no real run makes."""
+def fake_run(findings: list[Finding], *, interrupted: bool = False) -> Any:
+    """Just what a result is built from (result.RunLike), for findings no real run makes: the result."""
     collected = Findings()
     for finding in findings:
         collected.add(finding)
@@ -104,14 +118,15 @@ def fake_run(findings: list[Finding]) -> Any:
     ledger.check("demo", "GET /x", "response_schema_conformance", "applied")
     ledger.check("demo", "GET /x", "image_decodes", "skipped", "disabled in the configuration")
     target = SimpleNamespace(api=SimpleNamespace(title="Demo <API>"), base_url="http://127.0.0.1:1/api", live=False,
-                             session=SimpleNamespace(requests_sent=1))
-    return SimpleNamespace(
+                             session=SimpleNamespace(requests_sent=1, budget_hit=False), contract={})
+    run = SimpleNamespace(
         findings=collected, ledger=ledger, targets={"demo": target}, verdicts={"demo": ApiVerdict("findings")},
-        verdict="findings", explained={}, drift=[{"api": "demo", "operation": "GET /x", "kind": "type-change",
-                                                  "path": "$.a", "severity": "breaking",
-                                                  "detail": "Received `string` / Documented: `integer`"}],
+        explained={}, explained_by={}, stats={}, documented={"demo": [Documented("GET /x", True, False, False, False)]},
+        drift=[{"api": "demo", "operation": "GET /x", "kind": "type-change", "path": "$.a", "severity": "breaking",
+                "detail": "Received `string` / Documented: `integer`"}],
         config=SimpleNamespace(seed=7, target="sandbox", sandbox_drift=None, examples=3, strict=False, replay=None),
-        redactor=SimpleNamespace(text=lambda s: s.replace("s3cr3t", "[REDACTED]")), _images={})
+        redactor=SimpleNamespace(text=lambda s: s.replace("s3cr3t", "[REDACTED]")), images={})
+    return build(run, interrupted=interrupted)
 
 
 def finding(message: str, **extra: Any) -> Finding:

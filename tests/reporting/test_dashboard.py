@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from reporting_helpers import COMMANDS, REVOKED, SANDBOX_TOKEN, VENDOR_TOKEN, Page, fake_run, finding
 
-from photo_contracts.reporting.dashboard import fold, shape, write_dashboard
+from photo_contracts.findings import Findings
+from photo_contracts.reporting.dashboard import fold, write_dashboard
+from photo_contracts.result import build
 
 JPG = "GET /v2/photos/{id}.jpg"
 STATES = {"passed", "finding", "not_applicable", "not_reached"}
@@ -17,7 +19,7 @@ STATES = {"passed", "finding", "not_applicable", "not_reached"}
 
 def dashboard(run: Any, name: str, tmp_path: Path) -> tuple[str, Page]:
     path = tmp_path / "index.html"
-    write_dashboard(run, path, command=COMMANDS[name], log_name="report.html")
+    write_dashboard(build(run), path, command=COMMANDS[name], log_name="report.html")
     html = path.read_text(encoding="utf-8")
     return html, Page(html)
 
@@ -38,7 +40,8 @@ def test_a_drifted_run_shows_the_broken_operation_check_and_why_first(drifted_ru
     assert "1 breaking" in page.one("li", cls="sev-breaking").text
     top = page.one("ol", cls="top").text
     assert "image_matches_content_type" in top and JPG in top
-    assert "Received" in top and "image/png" in top and "Documented (rfc9110" in top
+    # the closest promise: the vendor's own OpenAPI says this operation answers image/jpeg
+    assert "Received" in top and "image/png" in top and "Documented (fulcrum-openapi-photos" in top
     # above the fold: the banner names it before the matrix, the findings or the gallery begin
     assert html.index("image_matches_content_type") < html.index('id="matrix"')
 
@@ -50,8 +53,9 @@ def test_a_drifted_run_shows_the_broken_operation_check_and_why_first(drifted_ru
 
     finding = page.one("article", cls="finding", data_check="image_matches_content_type")
     assert finding.attrs["data-operation"] == JPG and finding.attrs["data-severity"] == "breaking"
-    assert "×17 responses" in finding.text  # 3 messages of one shape, 14 more counted as similar
-    assert 'Documented (rfc9110: "The "Content-Type" header field' in finding.text
+    seen = next(f for f in drifted_run.findings if f.check == "image_matches_content_type").occurrences
+    assert seen > 1 and f"×{seen} occurrences" in finding.text  # one finding, each image that broke it counted
+    assert "Documented (fulcrum-openapi-photos" in finding.text
     assert "Received image/png" in finding.text and "Documented Content-Type image/jpeg" in finding.text
     assert "curl -X GET" in finding.text and "[REDACTED]" in finding.text
     assert "HTTP 200" in finding.text  # the response excerpt
@@ -100,20 +104,22 @@ def test_an_inconclusive_run_gives_its_diagnosis_and_claims_no_pass(inconclusive
     assert REVOKED not in html and VENDOR_TOKEN not in html
 
 
-def test_near_duplicates_fold_into_one_with_the_count_of_responses():
-    found = [finding("Received 12 for http://h/a/1 / Documented: integer"),
-             finding("Received 13 for http://h/a/2 / Documented: integer", similar=9),
-             finding("Received null / Documented: integer")]
-    folded = fold(found)
-    assert [g.responses for g in folded] == [11, 1]
+def test_one_promise_at_one_place_is_one_finding_with_its_occurrences():
+    found = [finding("Received 12 for http://h/a/1 / Documented: integer", json_path="$.a"),
+             finding("Received 13 for http://h/a/2 / Documented: integer", json_path="$.a"),
+             finding("Received 13 for http://h/a/2 / Documented: integer", json_path="$.a"),
+             finding("Received null / Documented: integer", json_path="$.b")]
+    collected = Findings()
+    assert [collected.add(f) for f in found] == [True, False, False, True]
+    folded = fold(list(collected))
+    assert [g.occurrences for g in folded] == [3, 1]
     assert folded[0].messages == [found[0].message, found[1].message]
-    assert shape(found[0].message) == shape(found[1].message)
 
 
 def test_what_the_api_sent_is_escaped_never_markup(tmp_path):
     run = fake_run([finding("Received <script>alert(1)</script> s3cr3t / Documented: integer", json_path="$.a")])
     path = tmp_path / "index.html"
-    write_dashboard(run, path, command="photo-contracts run --api demo --seed 7")
+    write_dashboard(run, path, command="photo-contracts run --api demo --seed 7")  # a result already
     html = path.read_text(encoding="utf-8")
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Demo &lt;API&gt;" in html and "a &lt;b&gt;bold&lt;/b&gt; reading" in html
@@ -126,7 +132,7 @@ def test_what_the_api_sent_is_escaped_never_markup(tmp_path):
 
 def test_an_interrupted_run_says_so_in_the_banner(tmp_path):
     path = tmp_path / "index.html"
-    write_dashboard(fake_run([]), path, command="photo-contracts run", interrupted=True)
+    write_dashboard(fake_run([], interrupted=True), path, command="photo-contracts run")
     page = Page(path.read_text(encoding="utf-8"))
     banner = page.one("header", cls="banner")
     assert banner.attrs["data-verdict"] == "interrupted" and "interrupted" in banner.text

@@ -6,6 +6,7 @@ import pytest
 from reporting_helpers import COMMANDS, REVOKED, SANDBOX_TOKEN, VENDOR_TOKEN, fake_run, finding
 
 from photo_contracts.reporting.markdown import code, summary_markdown, text
+from photo_contracts.result import build
 
 
 def row(markdown: str, api: str) -> list[str]:
@@ -15,12 +16,13 @@ def row(markdown: str, api: str) -> list[str]:
 
 @pytest.mark.slow
 def test_a_clean_run_conforms_per_api_with_its_coverage(clean_run):
-    markdown = summary_markdown(clean_run, COMMANDS["clean"])
+    markdown = summary_markdown(build(clean_run), COMMANDS["clean"])
     assert markdown.startswith("## ✅ photo-contracts: conforms")
-    title, verdict, answers, successes, images, findings, drift = row(markdown, "fulcrum")
-    assert verdict == "✅ **conforms**" and findings == "none" and drift == "none"
+    title, verdict, requests, answers, successes, images, findings, drift = row(markdown, "fulcrum")
+    assert verdict == "✅ **conforms**" and findings == "0: none" and drift == "none"
     totals = clean_run.ledger.totals("fulcrum")
-    assert (int(answers), int(successes)) == (totals.requests, totals.successes) and successes != "0"
+    assert (int(answers), int(successes)) == (totals.answers, totals.successes) and successes != "0"
+    assert int(requests) == clean_run.targets["fulcrum"].session.requests_sent
     assert images == f"{totals.images_decoded}/{totals.images_fetched}"
     assert f"```sh\n{COMMANDS['clean']}\n```" in markdown
     assert SANDBOX_TOKEN not in markdown
@@ -28,20 +30,21 @@ def test_a_clean_run_conforms_per_api_with_its_coverage(clean_run):
 
 @pytest.mark.slow
 def test_a_drifted_run_lists_its_finding_folded_with_its_source(drifted_run):
-    markdown = summary_markdown(drifted_run, COMMANDS["drifted"])
+    markdown = summary_markdown(build(drifted_run), COMMANDS["drifted"])
     assert markdown.startswith("## ❌ photo-contracts: findings")
     cells = row(markdown, "fulcrum")
-    assert cells[1] == "❌ **findings**" and cells[5] == "1 breaking" and cells[6] == "1 breaking"
-    assert ("1. **breaking** `image_matches_content_type` on `GET /v2/photos/{id}.jpg` (fulcrum) · ×17 responses"
-            in markdown)
-    assert "_Documented (rfc9110: " in markdown
+    assert cells[1] == "❌ **findings**" and cells[6] == "1: 1 breaking" and cells[7] == "1 breaking"
+    seen = next(f for f in drifted_run.findings if f.check == "image_matches_content_type").occurrences
+    assert (f"1. **breaking** `image_matches_content_type` on `GET /v2/photos/{{id}}.jpg` (fulcrum) · ×{seen} "
+            "occurrences" in markdown)
+    assert "_Documented (fulcrum-openapi-photos" in markdown
     assert "### Drift against the contract (1)" in markdown
     assert SANDBOX_TOKEN not in markdown
 
 
 @pytest.mark.slow
 def test_an_inconclusive_run_gives_the_diagnosis(inconclusive_run):
-    markdown = summary_markdown(inconclusive_run, COMMANDS["inconclusive"])
+    markdown = summary_markdown(build(inconclusive_run), COMMANDS["inconclusive"])
     assert row(markdown, "fulcrum")[1] == "⚠️ **inconclusive**"
     assert "> fulcrum: every request answered 401: the credential in VENDOR\\_TOKEN is rejected" in markdown
     assert "not reported: the rejected credential explains them" in markdown

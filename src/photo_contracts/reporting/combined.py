@@ -10,24 +10,23 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from photo_contracts.drift.compare import sort_key
 from photo_contracts.reporting.dashboard import templates
 from photo_contracts.reporting.summary import write_json, write_summary
+from photo_contracts.result import RunResult
 
 APIS_DIR = "apis"  # <report dir>/apis/<api>/: each API's own complete report
 TOTALS = ("tests", "failures", "errors", "skipped")
 
 
-def write_merged_reports(run: Any, report_dir: Path, apis: list[str]) -> None:
-    run.drift = sorted(run.drift or [], key=sort_key)
-    write_summary(run, report_dir / "summary.json", interrupted=run.interrupted)
+def write_merged_reports(run: Any, result: RunResult, report_dir: Path, apis: list[str]) -> None:
+    """`result`: the merged run's, built once (its drift in the merged order)."""
+    write_summary(result, report_dir / "summary.json")
     write_json(report_dir / "observations.json", run.observations.as_dict(), run.redactor)
     merge_junit([report_dir / APIS_DIR / api / "junit.xml" for api in apis], report_dir / "junit.xml")
-    rows = [{"name": api, "title": run.targets[api].api.title, "dir": f"{APIS_DIR}/{api}",
-             "contract": run.targets[api].contract,
-             "verdict": run.verdicts[api].verdict if api in run.verdicts else "inconclusive"} for api in apis]
-    page = templates().get_template("logs.html.j2").render(apis=rows, verdict=run.verdict)
-    (report_dir / "report.html").write_text(run.redactor.text(page), encoding="utf-8")
+    rows = [{"name": api, "title": result.apis[api].title, "dir": f"{APIS_DIR}/{api}",
+             "contract": result.apis[api].contract, "verdict": result.apis[api].verdict} for api in apis]
+    page = templates().get_template("logs.html.j2").render(apis=rows, verdict=result.verdict)
+    (report_dir / "report.html").write_text(result.redactor.text(page), encoding="utf-8")
 
 
 def merge_junit(parts: list[Path], path: Path) -> None:

@@ -1,50 +1,60 @@
-"""The one-screen summary printed at the end of a run: verdict, coverage, worst findings, diagnosis."""
+"""The one-screen summary printed at the end of a run: verdict, coverage, worst findings, gaps, diagnosis.
+
+Every number is a count of the run's result (result.py), named as summary.json names it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from photo_contracts.severities import SEVERITIES
+from photo_contracts.result import RunResult
 
 WORST_SHOWN = 8
+GAPS_SHOWN = 6
 
 
-def print_summary(run: Any, report_dir: Path, elapsed: float, out: TextIO, *, interrupted: bool = False) -> None:
+def _cut(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def print_summary(result: RunResult, report_dir: Path, elapsed: float, out: TextIO) -> None:
     print("", file=out)
-    print(f"{'API':<11} {'verdict':<13} {'requests':>8} {'2xx':>5} {'images':>7} {'findings':>8} {'notices':>7}",
-          file=out)
-    for name in run.targets:
-        total = run.ledger.totals(name)
-        verdict = run.verdicts.get(name)
-        mine = [f for f in run.findings if f.api == name]
-        notices = sum(1 for f in mine if f.severity == "notice")
-        sent = run.targets[name].session.requests_sent  # every request: cases, probes, invariants, images
-        print(f"{name:<11} {verdict.verdict if verdict else '-':<13} {sent:>8} {total.successes:>5} "
-              f"{total.images_decoded:>7} {len(mine) - notices:>8} {notices:>7}", file=out)
-    findings = sorted(run.findings, key=lambda f: (SEVERITIES.index(f.severity), f.api, f.operation))
+    print(f"{'API':<11} {'verdict':<13} {'requests':>8} {'answers':>7} {'2xx':>5} {'images':>9} {'findings':>8} "
+          f"{'notices':>7}", file=out)
+    for name, api in result.apis.items():
+        c = api.counts
+        print(f"{name:<11} {api.verdict:<13} {c.requests:>8} {c.answers:>7} {c.successes:>5} "
+              f"{f'{c.images_decoded}/{c.images_fetched}':>9} {c.findings:>8} {c.notices:>7}", file=out)
+    print("(requests: every request sent, images included; answers: complete answers to the operations' cases; "
+          "images: decoded/fetched; findings: distinct, notices among them)", file=out)
+    findings = result.findings
     if findings:
-        print(f"\nWorst findings ({len(findings)} in all):", file=out)
+        print(f"\nWorst findings ({len(findings)} distinct, seen {result.totals.occurrences} times):", file=out)
         for finding in findings[:WORST_SHOWN]:
-            message = finding.message if len(finding.message) <= 110 else finding.message[:107] + "..."
-            label = finding.source_label()
-            label = label if len(label) <= 110 else label[:107] + "..."
             accepted = f" (accepted: {finding.accepted.get('reason')})" if finding.accepted else ""
-            print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}{accepted}\n"
-                  f"           {message}\n           {label}", file=out)
-    for name, count in sorted(getattr(run, "explained", {}).items()):
-        if count:
-            cause = getattr(run, "explained_by", {}).get(name, "the rejected credential")
-            print(f"\n{name}: {count} finding{'s' * (count != 1)} not reported: {cause} explains them", file=out)
-    for verdict in run.verdicts.values():
-        if verdict.diagnosis:
-            print(f"\n{verdict.diagnosis}", file=out)
-    verdict = "interrupted" if interrupted else run.verdict
-    accepted = sum(1 for f in findings if f.accepted)
-    gating = sum(1 for f in findings if f.severity != "notice" and not f.accepted)
-    notices = sum(1 for f in findings if f.severity == "notice" and not f.accepted)
-    parts = [f"{gating} finding{'s' * (gating != 1)}"] + ([f"{notices} notice{'s' * (notices != 1)}"] if notices else [])
-    parts += [f"{accepted} accepted by the baseline"] if accepted else []
-    counts = f" ({', '.join(parts)})"
-    print(f"\n{verdict}{counts if findings else ''} in {elapsed:.1f}s. Report: {report_dir / 'index.html'}",
-          file=out, flush=True)
+            seen = f" x{finding.occurrences}" if finding.occurrences > 1 else ""
+            print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}{seen}{accepted}\n"
+                  f"           {_cut(finding.message)}\n           {_cut(finding.source_label())}", file=out)
+    for name, api in result.apis.items():
+        if api.explained:
+            print(f"\n{name}: {api.explained} finding{'s' * (api.explained != 1)} not reported: {api.explained_by} "
+                  "explains them", file=out)
+        gaps = [g for g in api.gaps if not g.blocks]
+        if gaps:
+            print(f"\n{name}: {len(gaps)} operation{'s' * (len(gaps) != 1)} never answered with success, so what "
+                  "the vendor promises of that answer was not judged (coverage gaps, not a verdict):", file=out)
+            for gap in gaps[:GAPS_SHOWN]:
+                print(f"  {gap.operation}: {_cut(gap.reason, 90)}; fix: {_cut(gap.fix, 90)}", file=out)
+            if len(gaps) > GAPS_SHOWN:
+                print(f"  ... and {len(gaps) - GAPS_SHOWN} more (summary.json, gaps)", file=out)
+    for api in result.apis.values():
+        if api.diagnosis:
+            print(f"\n{api.diagnosis}", file=out)
+    t = result.totals
+    parts = [f"{t.gating} gating finding{'s' * (t.gating != 1)}"] if findings else []
+    parts += [f"{t.notices} notice{'s' * (t.notices != 1)}"] if t.notices else []
+    parts += [f"{t.accepted} accepted by the baseline"] if t.accepted else []
+    parts += [f"{t.findings} distinct in all"] if findings else []
+    counts = f" ({', '.join(parts)})" if parts else ""
+    print(f"\n{result.verdict}{counts} in {elapsed:.1f}s. Report: {report_dir / 'index.html'}", file=out, flush=True)

@@ -1,16 +1,15 @@
 """summary.md: the run in Markdown for $GITHUB_STEP_SUMMARY and pull-request comments.
 
-The verdict per API with its coverage and drift counts, the findings (worst first, near-duplicates
-folded as on the dashboard) and the command that reproduces the run.
+The verdict per API with its counts (the result's, as in summary.json), the coverage gaps, the findings
+(worst first, each with its occurrences) and the command that reproduces the run.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
-from photo_contracts.reporting.dashboard import fold
+from photo_contracts.result import RunResult
 from photo_contracts.severities import SEVERITIES
 
 SHOWN = 25  # findings listed; a PR comment must stay well under GitHub's 65,536 characters
@@ -44,62 +43,66 @@ def counts(counter: Counter[str], severities: tuple[str, ...]) -> str:
     return ", ".join(parts) or "none"
 
 
-def summary_markdown(run: Any, command: str, *, interrupted: bool = False) -> str:
-    """The Markdown summary of a finished run (redacted)."""
-    verdict = "interrupted" if interrupted else run.verdict
-    folded = fold(list(run.findings))
-    drift = list(run.drift or [])
+def summary_markdown(result: RunResult, command: str) -> str:
+    """The Markdown summary of a finished run (redacted); every count is the result's, as summary.json has it."""
+    verdict = result.verdict
+    findings = result.findings
+    drift = result.drift
     lines = [f"## {MARKS.get(verdict, '')} photo-contracts: {verdict}".replace("  ", " "), ""]
-    replay = getattr(run.config, "replay", None)
-    kind = f"replay of {replay} recorded {run.config.replay_recorded or '(date unknown)'}, a {run.config.target}" \
-        if replay else run.config.target
-    profile = f", drift profile {code(run.config.sandbox_drift)}" if run.config.sandbox_drift else ""
-    lines += [f"{kind[:1].upper()}{kind[1:]} run, seed {run.config.seed}{profile}.", ""]
-    lines += ["| API | verdict | answers | 2xx | images decoded | findings | drift |",
-              "|---|---|--:|--:|--:|---|---|"]
+    replay = result.replay
+    kind = f"replay of {replay['dir']} recorded {replay['recorded'] or '(date unknown)'}, a {result.target}" \
+        if replay else result.target
+    profile = f", drift profile {code(result.sandbox_drift)}" if result.sandbox_drift else ""
+    lines += [f"{kind[:1].upper()}{kind[1:]} run, seed {result.seed}{profile}.", ""]
+    lines += ["| API | verdict | requests | answers | 2xx | images decoded | findings | drift |",
+              "|---|---|--:|--:|--:|--:|---|---|"]
     diagnoses = []
-    for name, target in run.targets.items():
-        judged = run.verdicts.get(name)
-        api_verdict = judged.verdict if judged else "inconclusive"
-        total = run.ledger.totals(name)
-        mine = Counter(g.severity for g in folded if g.api == name)
+    for name, api in result.apis.items():
+        c = api.counts
+        mine = Counter(c.by_severity)
         drifted = Counter(d.get("severity", "info") for d in drift if d.get("api") == name)
-        title = text(getattr(target.api, "title", name))
-        lines.append(f"| {title} ({code(name)}) | {MARKS.get(api_verdict, '')} **{api_verdict}** | {total.requests} "
-                     f"| {total.successes} | {total.images_decoded}/{total.images_fetched} "
-                     f"| {counts(mine, ('breaking', 'warning', 'notice', 'info'))} "
+        lines.append(f"| {text(api.title)} ({code(name)}) | {MARKS.get(api.verdict, '')} **{api.verdict}** "
+                     f"| {c.requests} | {c.answers} | {c.successes} | {c.images_decoded}/{c.images_fetched} "
+                     f"| {c.findings}: {counts(mine, ('breaking', 'warning', 'notice', 'info'))} "
                      f"| {counts(drifted, SEVERITIES)} |")
-        diagnosis = judged.diagnosis if judged else "the run ended before any verdict"
-        if diagnosis:
-            diagnoses.append(f"> {text(diagnosis)}")  # it names its API
-        if run.explained.get(name):
-            cause = getattr(run, "explained_by", {}).get(name, "the rejected credential")
-            diagnoses.append(f"> {text(name)}: {plural(run.explained[name], 'finding')} not reported: "
-                             f"{text(cause)} explains them")
+        if api.diagnosis:
+            diagnoses.append(f"> {text(api.diagnosis)}")  # it names its API
+        if api.explained:
+            diagnoses.append(f"> {text(name)}: {plural(api.explained, 'finding')} not reported: "
+                             f"{text(api.explained_by)} explains them")
     if diagnoses:
         lines += ["", *[line for d in diagnoses for line in (d, "")]][:-1]
-    contracts = [(name, target.contract) for name, target in run.targets.items() if getattr(target, "contract", None)]
+    lines += ["", "Requests: every request sent, images included. Answers: complete answers to the operations' "
+                  "cases. Findings: distinct (API, operation, check, JSON path)."]
+    gaps = [(name, gap) for name, api in result.apis.items() for gap in api.gaps if not gap.blocks]
+    if gaps:
+        lines += ["", f"### Coverage gaps ({len(gaps)}): not judged, not a verdict", ""]
+        lines += [f"- {text(name)} {code(gap.operation)}: {text(gap.reason)}; fix: {text(gap.fix)}"
+                  for name, gap in gaps[:SHOWN]]
+    contracts = [(name, api.contract) for name, api in result.apis.items() if api.contract]
     if contracts:
         lines += ["", "Judged by: " + "; ".join(
-            f"{text(name)} {'your own' if c['own'] else 'registered'} {code(c['path'])} (SHA-256 {code(c['sha256'][:12])})"
+            f"{text(name)} {'your own' if c['own'] else 'registered'} {code(c['path'])} "
+            f"(SHA-256 {code(c['sha256'][:12])})"
             for name, c in contracts) + "."]
-    lines += ["", f"### Findings ({len(folded)})" if folded else "### Findings", ""]
-    if not folded and any(v.verdict == "inconclusive" for v in run.verdicts.values()):
+    seen = f", seen {result.totals.occurrences} times" if findings else ""
+    lines += ["", f"### Findings ({len(findings)}{seen})" if findings else "### Findings", ""]
+    if not findings and any(api.verdict == "inconclusive" for api in result.apis.values()):
         lines.append("None reported, but the run could not judge everything: see the diagnosis above.")
-    elif not folded:
+    elif not findings:
         lines.append("None: every check that applied found the answers as documented.")
-    for number, group in enumerate(folded[:SHOWN], 1):
-        many = f" · ×{group.responses} responses" if group.responses > 1 else ""
-        lines += [f"{number}. **{group.severity}** {code(group.check)} on {code(group.operation)} "
-                  f"({text(group.api)}){many}  ",
-                  f"   {text(group.first.message)}  ",
-                  f"   _{text(group.first.source_label(), 300)}_"]
-        if group.first.json_path:
-            lines[-1] += f"  \n   JSON path {code(group.first.json_path)}"
-    if len(folded) > SHOWN:
-        lines += ["", f"… and {len(folded) - SHOWN} more in the report."]
+    for number, finding in enumerate(findings[:SHOWN], 1):
+        many = f" · ×{finding.occurrences} occurrences" if finding.occurrences > 1 else ""
+        lines += [f"{number}. **{finding.severity}** {code(finding.check)} on {code(finding.operation)} "
+                  f"({text(finding.api)}){many}  ",
+                  f"   {text(finding.message)}  ",
+                  f"   _{text(finding.source_label(), 300)}_"]
+        if finding.json_path:
+            lines[-1] += f"  \n   JSON path {code(finding.json_path)}"
+    if len(findings) > SHOWN:
+        lines += ["", f"… and {len(findings) - SHOWN} more in the report."]
     if drift:
         lines += ["", f"### Drift against the contract ({len(drift)})", "",
                   counts(Counter(d.get("severity", "info") for d in drift), SEVERITIES) + "."]
     lines += ["", "### Reproduce", "", "```sh", command.replace("```", "'''"), "```", ""]
-    return run.redactor.text("\n".join(lines))
+    return result.redactor.text("\n".join(lines))
