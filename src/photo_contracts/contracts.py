@@ -20,7 +20,9 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from photo_contracts.apis import get_api, registered
@@ -111,6 +113,51 @@ def shared_document(path: Path) -> Any:
 def source_of(node: Any) -> Source | None:
     """The mark on a loaded contract or schema node, or the nearest one above it in its file."""
     return _MARKS.get(id(node))
+
+
+_REFS_IN_A_ROW = 16  # `$ref`s followed without a keyword between them: deeper is a cycle
+
+
+def source_of_error(error: ValidationError, schema_uri: str) -> Source | None:
+    """The mark of the promise a jsonschema error (from `validator(schema_uri)`) breaks: the one nearest the failing
+    keyword on the path the validator took to it, through properties, combinators and `$ref`s, so a property's own
+    mark wins over its object's and a referenced schema's over the schema that references it. Without a mark on that
+    path (or if the path cannot be followed again), the nearest mark above the failing node in its file."""
+    steps = list(error.absolute_schema_path)[:-1]  # the last step is the keyword, inside `error.schema`
+    path = _schema_path(registry().resolver(), {"$ref": schema_uri}, steps, error.schema, 0)
+    for node in reversed(path or []):
+        mark = annotation(node)
+        if mark is not None:
+            return mark
+    return source_of(error.schema)
+
+
+def _schema_path(resolver: Any, node: Any, steps: list[Any], target: Any, refs: int) -> list[Any] | None:
+    """The nodes from `node` to `target` along `steps`. jsonschema's schema paths leave out the `$ref`s it followed,
+    so a `$ref` is followed wherever the next step is not the node's own, and the path must end at `target`."""
+    if not steps and node is target:
+        return [node]
+    if steps and isinstance(node, dict | list):
+        step, rest = steps[0], steps[1:]
+        child = (node.get(step) if isinstance(node, dict) else
+                 node[step] if isinstance(step, int) and 0 <= step < len(node) else None)
+        if child is not None:
+            inner = resolver  # a child with its own `$id` is the new base of its relative `$ref`s
+            if isinstance(child, dict) and isinstance(child.get("$id"), str):
+                inner = resolver.in_subresource(DRAFT202012.create_resource(child))
+            found = _schema_path(inner, child, rest, target, 0)
+            if found is not None:
+                return [node, *found]
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str) and refs < _REFS_IN_A_ROW:
+        try:
+            resolved = resolver.lookup(ref)
+        except Unresolvable:
+            return None
+        found = _schema_path(resolved.resolver, resolved.contents, steps, target, refs + 1)
+        if found is not None:
+            return [node, *found]
+    return None
 
 
 def check_references(path: Path, seen: set[Path] | None = None) -> None:

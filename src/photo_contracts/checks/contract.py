@@ -5,16 +5,21 @@ schemathesis has checks of the same names; these are ours because each failure m
 the promise it breaks: the mark (`x-source` / `x-assumed`) on the operation (its set of
 statuses), on the response (its media type and headers), or nearest above the schema keyword
 that failed. A response documented without `content` accepts any body, or none.
+
+A value that breaks several keywords (a number where a string enum is documented: its type and its enum) is one
+failure: jsonschema's best match among the errors at its JSON path, under that error's mark, the others folded into
+its message ("also: ...").
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 import requests
-from jsonschema.exceptions import relevance
+from jsonschema.exceptions import ValidationError, best_match, relevance
 
 from photo_contracts.checks.builtin import describe, json_path, negative_failures
 from photo_contracts.checks.probes import items_in
@@ -25,6 +30,7 @@ from photo_contracts.contracts import (
     schema_uri_for,
     security_source,
     source_of,
+    source_of_error,
     validator,
 )
 from photo_contracts.provenance import Source, assumed, documented
@@ -32,7 +38,7 @@ from photo_contracts.provenance import Source, assumed, documented
 SERVER_ERROR = documented("rfc9110", "The 5xx (Server Error) class of status code indicates that the server is "
                                      "aware that it has erred or is incapable of performing the requested method.")
 JSON_TEXT = documented("rfc8259", "A JSON text is a sequence of tokens")
-SCHEMA_ERRORS_SHOWN = 3  # distinct schema errors reported per answer; the rest are counted by Findings
+SCHEMA_ERRORS_SHOWN = 3  # failing values reported per answer; the rest are counted by Findings
 UNMARKED = assumed("the contract names no source for this promise")
 # Negative cases: where the contract documents no 400 for an operation, rejecting bad input is our reading.
 UNDOCUMENTED_REJECTION = assumed("the vendor does not document how it answers input the contract forbids")
@@ -175,23 +181,83 @@ def _schema_failures(ctx: CheckContext, media: str, answer_source: Source) -> li
     known = (uri, hashlib.sha256(ctx.response.content).digest())
     if known in _VALID:
         return []
-    errors = sorted(validator(uri).iter_errors(body), key=relevance)
+    errors = list(validator(uri).iter_errors(body))
     if not errors:
         _VALID.add(known)
-    failed: list[CheckFailed] = []
+    shown = by_value(errors, uri)[:SCHEMA_ERRORS_SHOWN]
+    return [schema_failure(best, others, uri, answer_source) for best, others in shown]
+
+
+def by_value(errors: Iterable[ValidationError], uri: str) -> list[tuple[ValidationError, list[ValidationError]]]:
+    """(best, others) for each value that fails, in the order the values failed: the best error about the value, and
+    the other errors about it."""
+    at: dict[str, list[ValidationError]] = {}
     for error in errors:
-        source = source_of(error.schema) or answer_source
-        keyword = error.validator
-        expected = error.validator_value
-        shown = expected if not isinstance(expected, (dict, list)) or len(str(expected)) < 80 else "..."
-        message = (f"Received {_short(error.instance)} at {error.json_path}: {error.message[:200]} / "
-                   f"Documented: {keyword} {shown}")
-        if any(f.json_path == error.json_path and f.source == source for f in failed):
-            continue
-        failed.append(CheckFailed(message, source=source, json_path=error.json_path))
-        if len(failed) >= SCHEMA_ERRORS_SHOWN:
-            break
-    return failed
+        at.setdefault(error.json_path, []).append(error)
+    return [(best, folded(best, group)) for group in at.values() if (best := _best(group, uri)) is not None]
+
+
+def best_value(errors: list[ValidationError], uri: str) -> tuple[ValidationError, list[ValidationError]] | None:
+    """(best, others) for the value jsonschema's best match of all `errors` is about; None if there is no error."""
+    best = best_match(errors)
+    if best is None:
+        return None
+    top = best
+    while top.parent is not None:  # best_match may have descended into an anyOf's or a oneOf's errors
+        top = top.parent
+    group = [e for e in errors if e.json_path == top.json_path]
+    best = _best(group, uri) or best
+    return best, folded(best, group)
+
+
+def _best(group: list[ValidationError], uri: str) -> ValidationError | None:
+    """jsonschema's best match among the errors about one value; of errors it ranks alike, one under the vendor's
+    words before one under our assumption (folded under a notice, a documented promise would not gate)."""
+    if not group:
+        return None
+    top = max(relevance(e) for e in group)
+    alike = [e for e in group if relevance(e) == top]
+    vendor = [e for e in alike if getattr(source_of_error(e, uri), "documented", False)]
+    return best_match((vendor or alike)[:1])
+
+
+def folded(best: ValidationError, group: Iterable[ValidationError]) -> list[ValidationError]:
+    """The errors of `group` (about one value) but `best` and the errors it explains (the anyOf or oneOf that
+    best_match found it in)."""
+    explained = {id(best)}
+    parent = best.parent
+    while parent is not None:
+        explained.add(id(parent))
+        parent = parent.parent
+    return [e for e in group if id(e) not in explained]
+
+
+def schema_failure(best: ValidationError, others: list[ValidationError], uri: str, fallback: Source) -> CheckFailed:
+    """One failing value: the best error's "Received / Documented" with the others folded in, under the mark nearest
+    the keyword the best error broke (`fallback`, the answer's mark, where its schema names none)."""
+    expected = best.validator_value
+    shown = expected if not isinstance(expected, dict | list) or len(str(expected)) < 80 else "..."
+    message = (f"Received {_short(best.instance)} at {best.json_path}: {_cap(best.message, 200)}"
+               f"{folded_note(others)} / Documented: {best.validator} {shown}")
+    return CheckFailed(message, source=source_of_error(best, uri) or fallback, json_path=best.json_path)
+
+
+def folded_note(others: list[ValidationError]) -> str:
+    """The folded errors, as a message shows them: " (also: not one of ['1142', ...])"; "" for none."""
+    return f" (also: {_cap('; '.join(_reason(e) for e in others), 200)})" if others else ""
+
+
+def _reason(error: ValidationError) -> str:
+    """An error's message without the value it is about: "not one of ['1142', ...]"."""
+    text = error.message
+    for prefix in (f"{error.instance!r} is ", f"{error.instance!r} "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+def _cap(text: str, size: int) -> str:
+    return text if len(text) <= size else text[:size - 3] + "..."
 
 
 def _short(value: Any) -> str:

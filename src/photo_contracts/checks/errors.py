@@ -6,12 +6,19 @@ import re
 from typing import Any
 
 import requests
-from jsonschema.exceptions import best_match
 
+from photo_contracts.checks.contract import best_value, folded_note
 from photo_contracts.checks.facts import Rejection
 from photo_contracts.checks.probes import fill
 from photo_contracts.checks.registry import CheckContext, CheckFailed, NotApplicable, check
-from photo_contracts.contracts import load_contract, schema_uri_for, source_of, validator
+from photo_contracts.contracts import (
+    documented_response,
+    load_contract,
+    schema_uri_for,
+    source_of,
+    source_of_error,
+    validator,
+)
 from photo_contracts.operations import operations
 
 
@@ -34,12 +41,14 @@ def judge(api: str, operation: str, response: requests.Response, expected: Rejec
     media = response.headers.get("Content-Type", "").split(";")[0].strip()
     op = next((o for o in operations(load_contract(api)) if o.name == operation), None)
     uri = schema_uri_for(api, op, str(response.status_code), media) if op else None
-    if uri and body is not None:
-        error = best_match(validator(uri).iter_errors(body))
-        if error is not None:
-            raise CheckFailed(f"Received an error body that breaks its documented schema for {what}: "
-                              f"{error.message} / Documented: the schema of HTTP {response.status_code}",
-                              source=source_of(error.schema), json_path=error.json_path, response=response)
+    found = best_value(list(validator(uri).iter_errors(body)), uri) if op and uri and body is not None else None
+    if op and found is not None:  # one value, one failure: the other errors about it are folded into its message
+        error, others = found
+        answer = documented_response(op, str(response.status_code), load_contract(api))[1]
+        raise CheckFailed(f"Received an error body that breaks its documented schema for {what}: {error.message}"
+                          f"{folded_note(others)} / Documented: the schema of HTTP {response.status_code}",
+                          source=source_of_error(error, uri) or source_of(answer) or expected.source,
+                          json_path=error.json_path, response=response)
 
 
 @check("breaking", "an unknown id gets the documented not-found answer (status, error code, body)", "error")

@@ -12,7 +12,8 @@ from PIL import Image
 from photo_contracts.checks.registry import CheckContext, CheckFailed, an_image, check
 from photo_contracts.provenance import Source, assumed, documented
 
-# A Content-Type names the bytes that follow: every HTTP API promises that much.
+# A Content-Type names the bytes that follow: every HTTP API promises that much. Cited only where the vendor says
+# nothing closer about the image (`promise_of`).
 CONTENT_TYPE = documented("rfc9110", 'The "Content-Type" header field indicates the media type of the associated '
                                      'representation')
 SMALLER = assumed("a thumbnail is a reduced version of its original (the vendors call it a thumbnail, "
@@ -76,6 +77,31 @@ class ImageSample:
             return None
 
 
+def promise_of(ctx: CheckContext) -> Source:
+    """The closest documented promise about an image's bytes: the vendor's words on the operation that answered with
+    them (`ImageEndpoint.source`), else on thumbnails (`ApiFacts.thumbnail_source`) for a thumbnail, else on the link
+    of the record that led to them (`ImageRecord.sources["links"]`), else the standard. An assumption of ours is never
+    closer than the standard: it would turn a broken image into a notice."""
+    thumbnail = ctx.image is not None and ctx.image.role == "thumbnail"
+    for source in (ctx.endpoint.source if ctx.endpoint is not None else None,
+                   ctx.target.facts.thumbnail_source if thumbnail else None,
+                   _link_promise(ctx)):
+        if source is not None and source.documented:
+            return source
+    return CONTENT_TYPE
+
+
+def _link_promise(ctx: CheckContext) -> Source | None:
+    """The promise on the link that led to `ctx.image`: the record's given with it, else the first documented one of
+    the records that link an image of its role from the operation's answers."""
+    if ctx.record_facts is not None:
+        return ctx.record_facts.sources.get("links")
+    role = ctx.image.role if ctx.image is not None else None
+    linking = [r.sources.get("links") for r in ctx.target.facts.records
+               if ctx.operation in r.operations and role in r.links]
+    return next((s for s in linking if s is not None and s.documented), None)
+
+
 def a_documented_thumbnail(ctx: CheckContext) -> bool:
     return ctx.image is not None and ctx.image.role == "thumbnail" and bool(_thumbnail_promise(ctx)[0])
 
@@ -107,7 +133,7 @@ def image_matches_content_type(ctx: CheckContext) -> None:
         raise CheckFailed(
             f"Received {actual or 'bytes of no known image type'} for {sample.url} / "
             f"Documented: Content-Type {sample.content_type or '(none)'}",
-            source=CONTENT_TYPE, image=sample.preview(),
+            source=promise_of(ctx), image=sample.preview(),
         )
 
 
@@ -116,7 +142,7 @@ def image_decodes(ctx: CheckContext) -> None:
     sample = ctx.image
     if sample.error:
         raise CheckFailed(f"Received an image that does not decode ({sample.error}) from {sample.url} / "
-                          f"Documented: a complete {sample.content_type} image", source=CONTENT_TYPE)
+                          f"Documented: a complete {sample.content_type} image", source=promise_of(ctx))
 
 
 @check("breaking", "thumbnails are in the documented format (and width, where documented)", "image",
