@@ -83,14 +83,14 @@ def test_width_as_string_cites_the_width_fields_own_mark(copy_contracts, tmp_pat
 
 
 def test_a_schema_error_cites_the_nearest_mark_on_the_built_in_path():
-    """With the built-in schema, `width` has no mark of its own (its type is covered by the nearest mark above it:
-    the photo schema's); the finding cites exactly the nearest marked node on the path to the keyword."""
+    """With the built-in schema, `width` carries its own mark (the Get a Photo example's "width": 300): the
+    finding cites exactly that, the nearest marked node on the path to the keyword, not the photo's."""
     photo = json.loads((SCHEMAS_DIR / "cloudcard" / "photo.json").read_text(encoding="utf-8"))
     width = photo["properties"]["width"]
     body = example("photo.json") | {"width": "300"}
     found = failures(response_schema_conformance, context("cloudcard", "GET /photo/{id}", response=answer(body)))
     assert [f.json_path for f in found] == ["$.width"]
-    assert found[0].source == (annotation(width) or annotation(photo))
+    assert width.get("x-source") == WIDTH_MARK and found[0].source == annotation(width)
 
 
 def test_the_walk_follows_refs_a_mark_on_the_referencing_property_beats_the_files_root(tmp_path):

@@ -21,6 +21,7 @@ from photo_contracts.contracts import SCHEMAS_DIR
 from photo_contracts.errors import ToolError
 from photo_contracts.parallel import Snapshot, run_apart, workers
 from photo_contracts.reporting.combined import write_merged_reports
+from photo_contracts.result import build
 from photo_contracts.runner import execute, write_main_pages
 
 pytestmark = pytest.mark.slow
@@ -98,8 +99,9 @@ def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path, capfd):
     trace = (tmp_path / "apis" / "autodesk" / "error.txt").read_text(encoding="utf-8")  # in a file, not printed
     assert "Traceback" in trace and "the tool itself failed" in trace
     assert all(t.session.requests_sent == 0 for t in merged.targets.values())
-    write_merged_reports(merged, tmp_path, APIS)  # every report still has a row for each API, with its diagnosis
-    write_main_pages(merged, cfg, interrupted=False)
+    result = build(merged)
+    write_merged_reports(merged, result, tmp_path, APIS)  # every report still has a row per API, with its diagnosis
+    write_main_pages(result, cfg)
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert sorted(summary["apis"]) == sorted(APIS)
     assert "exit code 7" in summary["apis"]["visitor"]["diagnosis"] and summary["apis"]["visitor"]["base_url"] is None

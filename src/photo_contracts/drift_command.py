@@ -137,13 +137,13 @@ def _drift(args: argparse.Namespace, cfg: Any, baseline: baselines.Baseline, bas
     # A new finding the baseline does not accept fails the nightly job as much as new drift does.
     new_findings = [f for f in run.findings if not f.accepted and gating(f.severity, cfg.strict)]
     code = 1 if (failing or new_findings) and not args.update_baseline else 0
-    observed = any(run.ledger.totals(api).answers for api in apis)
+    observed = any(run.ledger.totals(api).successes for api in apis)  # a rejection or a 404 shows nothing
     if not observed:
         # Nothing was observed, so nothing can be compared: not a green night. The baseline is left as it was.
         for verdict in run.verdicts.values():
             if verdict.diagnosis:
                 print(verdict.diagnosis, file=out)
-        print("photo-contracts: drift: the run observed no answer to compare (inconclusive): exit 3; "
+        print("photo-contracts: drift: the run observed no successful answer to compare (inconclusive): exit 3; "
               "the baseline and history are left unchanged", file=out, flush=True)
         return 3
     partial = run.verdict == "inconclusive"

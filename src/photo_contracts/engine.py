@@ -305,10 +305,12 @@ class Run:
         return sample if sample.error is None else None
 
     def check_image(self, target: Target, operation: str, sample: image_checks.ImageSample,
-                    response: requests.Response | None, endpoint: ImageEndpoint | None = None) -> list[Finding]:
+                    response: requests.Response | None, endpoint: ImageEndpoint | None = None,
+                    record: ImageRecord | None = None) -> list[Finding]:
         """Judge one image (`endpoint`: the operation that served it as its answer, if one did)."""
         self.observations.image(target.api.name, operation, sample.role, sample.format, sample.size)
-        return self.judge(self.context(target, operation, response=response, image=sample, endpoint=endpoint))
+        return self.judge(self.context(target, operation, response=response, image=sample, endpoint=endpoint,
+                                       record_facts=record))
 
     def check_records(self, target: Target, operation: str, document: Any, records: list[ImageRecord],
                       source: requests.Response | None = None) -> list[Finding]:
@@ -327,7 +329,7 @@ class Run:
                     if sample is None:
                         continue
                     samples[role] = sample
-                    found += self.check_image(target, operation, sample, response)
+                    found += self.check_image(target, operation, sample, response, record=spec)
                 found += self.judge(self.context(target, operation, response=source, images=samples, record=record,
                                                  record_facts=spec, record_path=path))
         return found
