@@ -13,6 +13,13 @@ too). This script builds the `photo-contracts run` (mode `gate`) or `photo-contr
 - exits with the command's exit code (0 conforms, 1 findings or new drift, 2 error, 3 inconclusive,
   130 interrupted).
 
+Mode `sources` watches the vendors' own words instead: `sources` names a directory of freshly saved
+vendor documents, each named by the ref the contracts cite it with (`cloudcard-get-photo-list.html`,
+`fulcrum-openapi-photos.json`). For each file and each API whose promises cite it, the script runs
+`photo-contracts sources diff API REF FILE` (reports in `<report-dir>/sources/`), writes one table to the
+step summary and exits with the worst exit code: 1 when a promise lost its words or the contract rejects
+a new example, 2 when a file names no document any API cites.
+
 Bad inputs (an unknown mode, drift without a baseline, ...) give one line and exit 2 before anything
 runs. Run it locally with the same variables to see what the action would do.
 """
@@ -33,8 +40,11 @@ from typing import Any
 
 # Every input of action.yml, each read from INPUT_<NAME> (tests/test_ci_action.py keeps the two in sync).
 INPUTS = ("mode", "apis", "target", "config", "fail-on", "baseline", "update-baseline", "history",
-          "report-dir", "examples", "sandbox-drift", "seed")
-MODES = {"gate": "run", "drift": "drift"}
+          "report-dir", "examples", "sandbox-drift", "seed", "sources")
+MODES = {"gate": "run", "drift": "drift", "sources": "sources"}
+# Inputs a sources job has no use for (the action's own defaults, `target: sandbox` and `update-baseline: false`,
+# are fine): named, they are a mistake in the workflow.
+NOT_FOR_SOURCES = ("config", "fail-on", "baseline", "history", "examples", "sandbox-drift", "seed")
 FAIL_ON = ("breaking", "warning", "info")
 VERDICTS = ("conforms", "findings", "inconclusive", "interrupted", "error")
 MARKS = {"conforms": "✅", "findings": "❌", "inconclusive": "⚠️", "interrupted": "⏹️", "error": "⛔"}
@@ -80,6 +90,7 @@ class Plan:
     mode: str
     args: list[str]  # after `photo-contracts`
     report_dir: str
+    sources: str = ""  # mode sources: the directory of saved vendor documents
 
 
 def plan(inputs: Mapping[str, str]) -> Plan:
@@ -89,7 +100,11 @@ def plan(inputs: Mapping[str, str]) -> Plan:
             raise BadInput(f"{name} must be one line, got {value!r}")
     mode = inputs.get("mode") or "gate"
     if mode not in MODES:
-        raise BadInput(f"mode must be gate or drift, got {mode!r}")
+        raise BadInput(f"mode must be gate or drift, got {mode!r} (or sources, with a directory of vendor documents)")
+    if mode == "sources":
+        return _sources_plan(inputs)
+    if inputs.get("sources"):
+        raise BadInput("sources applies to mode: sources (a directory of freshly saved vendor documents)")
     args = [MODES[mode]]
     for api in inputs.get("apis", "").replace(",", " ").split():
         args += ["--api", api]
@@ -129,6 +144,124 @@ def plan(inputs: Mapping[str, str]) -> Plan:
         args += ["--baseline", baseline] if baseline else []
     args += ["--update-baseline"] if update else []
     return Plan(mode, args, report_dir)
+
+
+def _sources_plan(inputs: Mapping[str, str]) -> Plan:
+    directory = inputs.get("sources", "")
+    if not directory:
+        raise BadInput("mode sources needs sources: a directory of freshly saved vendor documents, each named by the "
+                       "ref the contracts cite it with (e.g. cloudcard-get-photo-list.html)")
+    named = [name for name in NOT_FOR_SOURCES if inputs.get(name)]
+    if named:
+        raise BadInput(f"{', '.join(named)} {'does' if len(named) == 1 else 'do'} not apply to mode: sources")
+    if inputs.get("target", "") not in ("", "sandbox"):
+        raise BadInput("target does not apply to mode: sources (it reads files, it calls no API)")
+    if _flag("update-baseline", inputs.get("update-baseline", "")):
+        raise BadInput("update-baseline does not apply to mode: sources")
+    args = ["sources", "status", "--format", "json"]
+    for api in inputs.get("apis", "").replace(",", " ").split():
+        args += ["--api", api]
+    return Plan("sources", args, inputs.get("report-dir") or "reports", directory)
+
+
+def _documents(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise BadInput(f"sources: {directory} is not a directory")
+    found = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not found:
+        raise BadInput(f"sources: {directory} holds no vendor document")
+    return found
+
+
+def _capture(command: list[str]) -> tuple[int, str, str]:
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    sys.stderr.write(done.stderr)
+    return done.returncode, done.stdout, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+
+
+def sources_section(rows: list[dict[str, Any]]) -> str:
+    """The step summary of a sources job: one row per document and API, then what lost its words."""
+    worst = max((row["code"] for row in rows), default=0)
+    verdict = {0: "conforms", 1: "findings"}.get(worst, "error")
+    lines = [f"## {MARKS[verdict]} photo-contracts: the vendors' own words", "",
+             "| document | API | exit | breaking | warning | info |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        counts = row.get("summary") or {}
+        lines.append(f"| {_code(row['file'])} | {_md(row['api'] or '-')} | {row['code']} | "
+                     f"{counts.get('breaking', '-')} | {counts.get('warning', '-')} | {counts.get('info', '-')} |")
+    for row in rows:
+        if row.get("error"):
+            lines += ["", f"- {_code(row['file'])}: {_md(row['error'])}"]
+        breaking = [e for e in row.get("entries") or [] if e.get("severity") == "breaking"]
+        if breaking:
+            lines += ["", f"### {_md(row['ref'])} ({_md(row['api'])})", ""]
+            for entry in breaking[:SHOWN]:
+                where = entry["places"][0]["where"] if entry.get("places") else ""
+                lines.append(f"- **breaking** {_md(entry['title'])}" + (f" at {_code(where)}" if where else "")
+                             + f": {_code(entry.get('old', ''))} -> {_code(entry.get('new', ''))}")
+            if len(breaking) > SHOWN:
+                lines.append(f"- … and {len(breaking) - SHOWN} more in `{row['report']}`")
+    lines += ["", "Exit 1: a promise the gate relies on lost its words, or the contract rejects a new example; "
+                  "each report (md and html) is in the report directory under `sources/`."]
+    return "\n".join(lines) + "\n"
+
+
+def _run_sources(chosen: Plan, summary_file: str | None, output_file: str | None) -> int:
+    """Mode sources: one `sources diff` per saved document and API that cites it."""
+    python = [sys.executable, "-m", "photo_contracts.cli"]
+    try:
+        documents = _documents(Path(chosen.sources))
+    except BadInput as exc:
+        print(f"{PREFIX}: error: {exc}", file=sys.stderr, flush=True)
+        _append(summary_file, f"{MARKS['error']} **photo-contracts: error**: bad action input: {_md(exc)}")
+        _outputs(output_file, {"verdict": "error", "report-dir": chosen.report_dir, "exit-code": "2"})
+        return 2
+    code, out, last_error = _capture([*python, *chosen.args])
+    try:
+        statuses = json.loads(out)["apis"] if code == 0 else []
+    except (ValueError, KeyError, TypeError):
+        statuses = []
+    if code != 0 or not statuses:
+        _append(summary_file, f"{MARKS['error']} **photo-contracts: error**: {_code(shlex.join(chosen.args))} exited "
+                              f"{code}: {_md(last_error)}")
+        _outputs(output_file, {"verdict": "error", "report-dir": chosen.report_dir, "exit-code": "2"})
+        return 2
+    citing: dict[str, list[str]] = {}
+    for entry in statuses:
+        for source in entry.get("sources") or []:
+            citing.setdefault(source["ref"], []).append(entry["api"])
+    out_dir = Path(chosen.report_dir) / "sources"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    for document in documents:
+        ref = document.name.split(".", 1)[0]
+        if ref not in citing:
+            close = ", ".join(sorted(citing))
+            rows.append({"file": document.name, "ref": ref, "api": None, "code": 2,
+                         "error": f"no API cites a vendor document named {ref!r} (name each file by the ref its "
+                                  f"marks cite: {close})"})
+            continue
+        for api in citing[ref]:
+            base = out_dir / f"{api}-{ref}"
+            command = ["sources", "diff", api, ref, str(document)]
+            print(f"{PREFIX}: {shlex.join(['photo-contracts', *command])}", flush=True)
+            code, _, last_error = _capture([*python, *command, "--format", "json", "--output", f"{base}.json"])
+            row: dict[str, Any] = {"file": document.name, "ref": ref, "api": api, "code": code,
+                                   "report": f"{base}.md"}
+            if code in (0, 1):
+                report = _fresh_json(Path(f"{base}.json"), None) or {}
+                row.update(summary=report.get("summary"), entries=report.get("entries"))
+                for form in ("md", "html"):
+                    _capture([*python, *command, "--format", form, "--output", f"{base}.{form}"])
+            else:
+                row.update(code=2, error=last_error or f"sources diff exited {code}")
+            rows.append(row)
+    worst = max(row["code"] for row in rows)
+    verdict = {0: "conforms", 1: "findings"}.get(worst, "error")
+    _append(summary_file, sources_section(rows))
+    _outputs(output_file, {"verdict": verdict, "report-dir": chosen.report_dir, "exit-code": str(worst)})
+    print(f"{PREFIX}: verdict {verdict}, exit code {worst}, reports in {out_dir}", flush=True)
+    return worst
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -224,6 +357,8 @@ def main(environ: Mapping[str, str] | None = None) -> int:
                                "exit-code": "2"})
         return 2
 
+    if chosen.mode == "sources":
+        return _run_sources(chosen, summary_file, output_file)
     shown = shlex.join(["photo-contracts", *chosen.args])
     print(f"{PREFIX}: {shown}", flush=True)
     report_dir = Path(chosen.report_dir)

@@ -96,6 +96,13 @@ def parser() -> argparse.ArgumentParser:
     audit_command.add_arguments(audit)
     audit.set_defaults(handler=audit_command.main)
 
+    from photo_contracts import sources_command
+
+    sources = commands.add_parser("sources",
+                                  help="a new copy of a vendor document against the promises that cite it")
+    sources_command.add_arguments(sources)
+    sources.set_defaults(handler=sources_command.main)
+
     sandbox = commands.add_parser("sandbox", help="serve one API's emulator on loopback")
     sandbox.add_argument("--api", metavar="NAME", help=", ".join(APIS))
     sandbox.add_argument("--port", type=int_range(0, 65535), default=0, help="default: a free port")
