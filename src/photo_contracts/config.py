@@ -34,6 +34,7 @@ class ApiConfig:
     ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. photo_ids, visitor_ids
     project_id: str | None = None
     contract: Path | None = None  # the user's own contract for this API (None: the built-in one)
+    usage: Path | None = None  # what the integration relies on of this API (usage.py; None: everything)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Config:
     contracts: Mapping[str, Path] = field(default_factory=dict)  # API -> the user's own contract file
     jobs: int | None = None  # APIs run at once, each in its own process; None = the cores available
     part_of: Path | None = None  # the report directory of the run this one API's run is part of (parallel.py)
+    usage: Path | None = None  # `--usage FILE`: what the integration relies on (usage.py); an API's own `usage =` wins
 
     @property
     def examples_per_operation(self) -> int:
@@ -72,7 +74,7 @@ class Config:
         return check not in self.disabled_checks
 
 
-API_KEYS = ("base_url", "token_env", "project_id", "contract")
+API_KEYS = ("base_url", "token_env", "project_id", "contract", "usage")
 TOP_TABLES = ("run", "limits", "checks", "live")
 
 
@@ -139,7 +141,11 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
         raise ToolError(f"{source}: [{name}] contract must be the path of an OpenAPI file")
     # A path in the file is relative to the file, wherever the command runs.
     contract_path = _existing_contract(name, Path(source).parent / contract, source) if contract else None
-    return ApiConfig(name, base_url, token_env, token, ids, project_id, contract_path)
+    usage = table.get("usage")
+    if usage is not None and (not isinstance(usage, str) or not usage):
+        raise ToolError(f"{source}: [{name}] usage must be the path of a usage file (YAML)")
+    usage_path = (Path(source).parent / usage).resolve() if usage else None
+    return ApiConfig(name, base_url, token_env, token, ids, project_id, contract_path, usage_path)
 
 
 def _existing_contract(api: str, path: Path, source: str) -> Path:
@@ -167,6 +173,8 @@ def add_contract_and_jobs(parser: argparse.ArgumentParser) -> None:
                              "1 for --record and replays, and off Linux)")
     parser.add_argument("--contract", action="append", type=contract_choice, metavar="API=PATH",
                         help="judge API by this contract file instead of the one it registered (repeatable)")
+    parser.add_argument("--usage", metavar="FILE",
+                        help="what your integration relies on (YAML): findings about the rest are info and do not gate")
 
 
 def contract_choice(text: str) -> tuple[str, str]:
@@ -221,8 +229,9 @@ def load(
             raise _unknown("table", table, (*TOP_TABLES, *APIS), source)
     run = _table(data, "run", source)
     # Keys of [run]: the Config fields other tables or flags set are not among them (replay: target = "replay:DIR").
-    known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "replay_recorded", "disabled_checks",
-                                                    "contracts", "probes", "sandbox_token", "part_of"}
+    known_run = {f.name for f in fields(Config)} - {"api_configs", "limits", "replay", "replay_recorded",
+                                                    "disabled_checks", "contracts", "probes", "sandbox_token",
+                                                    "part_of", "usage"}
     values: dict[str, Any] = {k: v for k, v in run.items() if k in known_run}
     unknown = set(run) - set(values)
     if unknown:
@@ -281,6 +290,7 @@ def load(
         report_dir=Path(values.get("report_dir", "reports")),
         record=Path(values["record"]) if values.get("record") else None,
         baseline=Path(values["baseline"]) if values.get("baseline") else None,
+        usage=Path(values["usage"]) if values.get("usage") else None,
     )
     return Config(**values)
 

@@ -31,6 +31,7 @@ class Finding:
     occurrences: int = 1  # answers (or images) that broke this promise at this place, this one included
     variants: list[str] = field(default_factory=list)  # other distinct messages of those occurrences
     accepted: dict[str, Any] | None = None  # the baseline entry (reason, expires) that accepts it: it does not gate
+    affects: bool | None = None  # with a usage file: whether the integration relies on it (False: info); None: unknown
 
     def source_label(self) -> str:
         """'Documented (ref: "quote")' or 'Assumed: reason', as every report shows it."""
@@ -53,6 +54,7 @@ class Finding:
             data["accepted"] = {k: data["accepted"].get(k) for k in ("reason", "expires") if data["accepted"].get(k)}
         if not data["variants"]:
             data.pop("variants")
+        data["affects_integration"] = data.pop("affects")
         return {k: v for k, v in data.items() if v is not None}
 
 

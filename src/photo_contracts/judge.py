@@ -19,6 +19,8 @@ from typing import Any
 
 from photo_contracts.coverage import Ledger, OperationCoverage
 from photo_contracts.operations import Operation, operations
+from photo_contracts.usage import Usage
+from photo_contracts.usage import of_config as usage_of
 from photo_contracts.verdict import ApiVerdict, Gap, judge_api
 
 # Checks that probe the credential on purpose: a rejected run credential does not explain their findings.
@@ -111,6 +113,32 @@ def gap_of(op: Documented, entry: OperationCoverage | None, target: Any, cfg: An
                "see its findings and report.html", sourced=op.sourced)
 
 
+def by_usage(findings: Any, usage: Usage | None) -> None:
+    """What the integration does not rely on is info ("not used by your integration") and never gates; what it
+    relies on keeps its severity. Nothing changes for an API the usage file does not name."""
+    if usage is None:
+        return
+    for finding in findings:
+        relies = usage.relies_on(finding.api, finding.operation, check=finding.check, json_path=finding.json_path,
+                                 message=finding.message)
+        finding.affects = relies
+        if relies is False:
+            finding.severity = "info"
+
+
+def drift_by_usage(drift: list[dict[str, Any]], usage: Usage | None) -> None:
+    """The same for drift entries against the contract (marked `affects_integration`)."""
+    if usage is None:
+        return
+    for entry in drift:
+        relies = usage.relies_on(entry.get("api", ""), entry.get("operation", ""), json_path=entry.get("path"))
+        if relies is None:
+            continue
+        entry["affects_integration"] = relies
+        if not relies:
+            entry["severity"] = "info"
+
+
 def judge(run: Any, *, interrupted: bool = False) -> None:
     """Drop the findings a named cause explains, mark those the baseline accepts, and give each API of `run`
     its verdict (`run.verdicts`), with the cause of the drops (`run.explained`, `run.explained_by`)."""
@@ -121,6 +149,7 @@ def judge(run: Any, *, interrupted: bool = False) -> None:
         accepted = load_baseline(cfg.baseline)
         for finding in run.findings:
             finding.accepted = accepted.acceptance(finding)
+    by_usage(run.findings, usage_of(cfg))
     for name, target in run.targets.items():
         ledger: Ledger = run.ledger
         entries = ledger.operations(name)

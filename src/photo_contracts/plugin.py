@@ -110,7 +110,12 @@ class Suite:
                 self.run.stats[api].planned = count
         # findings a named cause explains go; each API gets its verdict (interrupted where its tests did not all run)
         self.run.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
-        run_drift(self.run)  # drift against the contract, for summary.json's drift[]
+        from photo_contracts.drift.compare import sort_key
+        from photo_contracts.judge import drift_by_usage
+        from photo_contracts.usage import of_config
+
+        drift_by_usage(run_drift(self.run), of_config(self.config))  # drift against the contract, for drift[]
+        self.run.drift = sorted(self.run.drift, key=sort_key)
         write_summary(build(self.run), report_dir / "summary.json")
         write_json(report_dir / "observations.json", self.run.observations.as_dict(), self.run.redactor)
 

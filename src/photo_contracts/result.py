@@ -150,6 +150,7 @@ class RunResult:
     totals: Counts
     redactor: Any = field(repr=False, default=None)
     config: Any = field(repr=False, default=None)
+    usage: dict[str, Any] | None = None  # the usage file(s) the run gated by: {"files", "apis"}
 
     @property
     def conforms(self) -> bool:
@@ -170,13 +171,15 @@ class RunResult:
                 "budget_exhausted": api.budget_exhausted, "explained": api.explained,
                 "gaps": [gap.as_dict() for gap in api.gaps],
                 "coverage": api.coverage(),
-            } | ({"ids": api.ids} if api.ids else {})
+                "ids": api.ids,
+            }
         return {
             "target": self.target, "sandbox_drift": self.sandbox_drift, "replay": self.replay, "seed": self.seed,
             "strict": self.strict, "interrupted": self.interrupted, "verdict": self.verdict,
             "conforms": self.conforms, "totals": self.totals.as_dict(), "apis": apis,
             "images": {"distinct": len(self.images), "decoded": sum(1 for i in self.images if i.error is None)},
             "findings": [f.as_dict() for f in self.findings], "drift": list(self.drift),
+            "usage": self.usage,
         }
 
 
@@ -232,4 +235,11 @@ def build(run: RunLike, *, interrupted: bool | None = None) -> RunResult:
         seed=cfg.seed, examples=getattr(cfg, "examples_per_operation", None), strict=cfg.strict,
         interrupted=interrupted, verdict=verdict, apis=apis, findings=findings, drift=list(run.drift or []),
         images=images, totals=_counts(sum(a.counts.requests for a in apis.values()), total, findings, cfg.strict),
-        redactor=run.redactor, config=cfg)
+        redactor=run.redactor, config=cfg, usage=_usage(cfg))
+
+
+def _usage(cfg: Any) -> dict[str, Any] | None:
+    from photo_contracts.usage import of_config
+
+    usage = of_config(cfg) if hasattr(cfg, "api_configs") else None
+    return {"files": list(usage.files), "apis": usage.as_dict()} if usage else None

@@ -24,6 +24,7 @@ from photo_contracts.reporting.console import print_summary
 from photo_contracts.reporting.summary import write_summary
 from photo_contracts.result import RunResult, build
 from photo_contracts.target import open_targets
+from photo_contracts.usage import of_config as usage_of
 
 SUITE_DIR = Path(str(resources.files("photo_contracts.conformance")))
 
@@ -40,13 +41,14 @@ def load_config(args: argparse.Namespace) -> config_module.Config:
         elif profile.api not in apis:
             raise ToolError(f"drift profile {drift} changes the {profile.api} sandbox, which this run does not "
                             f"check (--api {' --api '.join(apis)}); add --api {profile.api}")
-    return config_module.load(args.config, overrides={
+    cfg = config_module.load(args.config, overrides={
         "target": args.target, "apis": apis, "report_dir": args.report_dir, "sandbox_drift": drift,
         "seed": args.seed, "examples": args.examples, "allow_writes": args.allow_writes or None,
         "record": getattr(args, "record", None), "strict": getattr(args, "strict", None) or None,
         "baseline": getattr(args, "baseline", None), "contracts": getattr(args, "contract", None),
-        "jobs": getattr(args, "jobs", None),
+        "jobs": getattr(args, "jobs", None), "usage": getattr(args, "usage", None),
     })
+    return cfg
 
 
 def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> list[str]:
@@ -74,6 +76,7 @@ def _execute(cfg: config_module.Config, out: TextIO, command: str | None) -> tup
     for api in cfg.apis:  # a broken contract is a one-line error now, not a crash mid-run
         load_contract(api)
         check_references(contract_path(api))
+    usage_of(cfg)  # so is a bad usage file (read against the contracts this run judges by)
     try:
         Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
         earlier = clear_reports(Path(cfg.report_dir))

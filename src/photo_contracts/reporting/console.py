@@ -34,7 +34,9 @@ def print_summary(result: RunResult, report_dir: Path, elapsed: float, out: Text
         for finding in findings[:WORST_SHOWN]:
             accepted = f" (accepted: {finding.accepted.get('reason')})" if finding.accepted else ""
             seen = f" x{finding.occurrences}" if finding.occurrences > 1 else ""
-            print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}{seen}{accepted}\n"
+            unused = " (not used by your integration)" if finding.affects is False else ""
+            print(f"  {finding.severity:<8} {finding.api}: {finding.check} on {finding.operation}{seen}{accepted}"
+                  f"{unused}\n"
                   f"           {_cut(finding.message)}\n           {_cut(finding.source_label())}", file=out)
     for name, api in result.apis.items():
         if api.explained:

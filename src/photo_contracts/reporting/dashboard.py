@@ -78,9 +78,10 @@ def severity_rank(severity: str) -> int:
 
 
 def fold(findings: list[Finding]) -> list[Folded]:
-    """The findings as the page lists them, worst first, then by API, operation and check."""
+    """The findings as the page lists them: what affects the integration first (with a usage file), then worst
+    first, then by API, operation and check."""
     return sorted((Folded(f) for f in findings),
-                  key=lambda g: (severity_rank(g.severity), g.api, g.operation, g.check))
+                  key=lambda g: (g.first.affects is False, severity_rank(g.severity), g.api, g.operation, g.check))
 
 
 @dataclass
@@ -229,6 +230,7 @@ def context(result: RunResult, *, command: str, log_name: str = "report.html") -
         "replay": getattr(cfg, "replay", None), "replay_recorded": getattr(cfg, "replay_recorded", None),
         "gallery": gallery(result), "environment": environment(), "log_name": log_name,
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "severities": SEVERITIES,
+        "usage": result.usage,
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from photo_contracts.result import RunResult
 from photo_contracts.severities import SEVERITIES
@@ -41,6 +42,21 @@ def plural(count: int, word: str) -> str:
 def counts(counter: Counter[str], severities: tuple[str, ...]) -> str:
     parts = [f"{counter[s]} {s}" for s in severities if counter[s]]
     return ", ".join(parts) or "none"
+
+
+def _listed(findings: list[Any]) -> list[str]:
+    lines: list[str] = []
+    for number, finding in enumerate(findings[:SHOWN], 1):
+        many = f" · ×{finding.occurrences} occurrences" if finding.occurrences > 1 else ""
+        lines += [f"{number}. **{finding.severity}** {code(finding.check)} on {code(finding.operation)} "
+                  f"({text(finding.api)}){many}  ",
+                  f"   {text(finding.message)}  ",
+                  f"   _{text(finding.source_label(), 300)}_"]
+        if finding.json_path:
+            lines[-1] += f"  \n   JSON path {code(finding.json_path)}"
+    if len(findings) > SHOWN:
+        lines += ["", f"… and {len(findings) - SHOWN} more in the report."]
+    return lines
 
 
 def summary_markdown(result: RunResult, command: str) -> str:
@@ -91,16 +107,14 @@ def summary_markdown(result: RunResult, command: str) -> str:
         lines.append("None reported, but the run could not judge everything: see the diagnosis above.")
     elif not findings:
         lines.append("None: every check that applied found the answers as documented.")
-    for number, finding in enumerate(findings[:SHOWN], 1):
-        many = f" · ×{finding.occurrences} occurrences" if finding.occurrences > 1 else ""
-        lines += [f"{number}. **{finding.severity}** {code(finding.check)} on {code(finding.operation)} "
-                  f"({text(finding.api)}){many}  ",
-                  f"   {text(finding.message)}  ",
-                  f"   _{text(finding.source_label(), 300)}_"]
-        if finding.json_path:
-            lines[-1] += f"  \n   JSON path {code(finding.json_path)}"
-    if len(findings) > SHOWN:
-        lines += ["", f"… and {len(findings) - SHOWN} more in the report."]
+    if result.usage and findings:  # "does this break my integration?": what it relies on first
+        mine = [f for f in findings if f.affects is not False]
+        elsewhere = [f for f in findings if f.affects is False]
+        lines += [f"#### Affects your integration ({len(mine)})", ""] + (_listed(mine) or ["None."])
+        lines += ["", f"#### Elsewhere: not used by your integration ({len(elsewhere)})", ""] + (_listed(elsewhere)
+                                                                                                 or ["None."])
+    else:
+        lines += _listed(findings)
     if drift:
         lines += ["", f"### Drift against the contract ({len(drift)})", "",
                   counts(Counter(d.get("severity", "info") for d in drift), SEVERITIES) + "."]
