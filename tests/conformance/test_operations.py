@@ -17,8 +17,6 @@ from photo_contracts.engine import StopApi
 from photo_contracts.operations import operations
 from photo_contracts.plugin import fail_with
 
-MAX_EXPLICIT = 12  # real ids tried once each, before generation
-
 
 def needs_more_than_path(spec: dict) -> bool:
     """True when a valid request needs more than its path parameters (a required query or body)."""
@@ -52,18 +50,30 @@ def test_operation(pc_suite, pc_api, pc_operation, pc_mode, pc_findings):
         fixed = st.fixed_dictionaries({p: st.sampled_from(v) for p, v in known.items()})
         strategies.append(fixed.flatmap(lambda values: operation.as_strategy(
             generation_mode=mode, path_parameters=values, feedback=NO_FEEDBACK)))
+    sent: dict[str, set[str]] = {p: set() for p in known}
 
     def exercise(case):
-        pc_findings.extend(run.exercise(target, pc_operation, case, mode=pc_mode))
+        before = target.session.requests_sent
+        try:
+            pc_findings.extend(run.exercise(target, pc_operation, case, mode=pc_mode))
+        except StopApi:
+            if target.session.requests_sent == before:  # nothing went out with these ids
+                raise
+            _note_sent(sent, case)
+            raise
+        _note_sent(sent, case)
 
     exercise = given(case=st.one_of(strategies))(exercise)
     phases = [Phase.explicit, Phase.generate]
     only_ids = len(known) == len(documented.path_params) and not needs_more_than_path(documented.spec)
+    meant = {p: [v for v in values if target.is_configured(p, v)] for p, values in known.items()}
     if pc_mode == "positive" and only_ids:
-        # Every real id once, explicitly: a rare record (a visitor without an image) is never left to chance.
-        # (a live run, polite by default, tries as many real ids as it generates examples)
-        explicit = MAX_EXPLICIT if not target.live else min(MAX_EXPLICIT, run.config.examples_per_operation)
-        for values in itertools.islice(itertools.product(*known.values()), explicit):
+        # Every configured id, explicitly: a rare record (a visitor without an image) is never left to chance,
+        # and no id the user named is left out while the budget lasts. Ids the run found itself fill the
+        # rest, up to target.found_cap (a live run: as many as it generates examples), at least one.
+        explicit = explicit_values(target, known)
+        meant = {p: list(dict.fromkeys(values[i] for values in explicit)) for i, p in enumerate(known)}
+        for values in reversed(explicit):  # hypothesis runs the last example added first
             exercise = example(case=operation.Case(path_parameters=dict(zip(known, values, strict=True))))(exercise)
         if target.live and not _other_inputs(pc_api, documented):
             # Nothing else to vary: generated cases would only ask the same ids again, or unknown ones (404s
@@ -73,10 +83,35 @@ def test_operation(pc_suite, pc_api, pc_operation, pc_mode, pc_findings):
                         phases=phases, suppress_health_check=list(HealthCheck),
                         verbosity=Verbosity.quiet)(exercise)
     exercise = seed(run.config.seed)(exercise)
+    why = (f"the test of {pc_operation} stopped before it sent them" if pc_mode == "positive" and only_ids
+           else f"{pc_operation} needs more than its path parameters, and no generated case used it")
     try:
         exercise()
     except StopApi as stop:
+        why = str(stop)
         pytest.skip(f"{pc_api}: {stop}")
     except Unsatisfiable:
+        why = f"no {pc_mode} case can be generated for {pc_operation}"
         pytest.skip(f"no {pc_mode} cases can be generated for this operation")
+    finally:
+        if pc_mode == "positive":  # say which ids this operation was meant to get and did not, and why
+            for param, values in meant.items():
+                for value in values:
+                    if value not in sent[param]:
+                        target.leave_out(param, value, pc_operation, why)
     fail_with(pc_findings)
+
+
+def explicit_values(target, known: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """The path parameter values tried once each: every combination of configured ids, then combinations
+    with ids the run found, up to the room target.found_cap leaves them (at least one)."""
+    combos = list(itertools.product(*known.values()))
+    given = [c for c in combos if all(target.is_configured(p, v) for p, v in zip(known, c, strict=True))]
+    found = [c for c in combos if c not in given]
+    return given + found[:max(target.found_cap - len(given), 1)]
+
+
+def _note_sent(sent: dict[str, set[str]], case) -> None:
+    for param, value in (case.path_parameters or {}).items():
+        if param in sent:
+            sent[param].add(str(value))

@@ -67,11 +67,14 @@ class Rejection:
 
 @dataclass(frozen=True)
 class IdSource:
-    """Where real values for a path parameter come from: a listing call, or the configuration."""
+    """Where the configured values of a path parameter are listed (`config_key`), and which operations they
+    are for. The ids the API hands out come from the contract's OpenAPI links (`photo_contracts.links`); the
+    listing call named here is asked only where no link of the contract gives the parameter a value (a
+    contract of the user's own, written without links)."""
 
     param: str
     config_key: str  # e.g. photo_ids, visitor_ids, project_id
-    method: str | None = None  # listing call (None: configuration / sandbox sample only)
+    method: str | None = None  # a listing call (None: the configuration, the sandbox's sample and links only)
     path: str | None = None  # may use earlier parameters: "/projects/{projectId}/photos:filter"
     json_path: str | None = None  # ids in the listing's body: "$[*].id"
     body: Any = None

@@ -74,6 +74,7 @@ FACTS = ApiFacts(
     ),
     thumbnail_formats=("JPEG",),
     thumbnail_source=THUMBNAIL_JPEG,
+    # The listing here serves a contract without links; the built-in one links photos:filter to the GET.
     ids=(
         IdSource("projectId", "project_id"),
         IdSource("photoId", "photo_ids", "POST", "/projects/{projectId}/photos:filter", "$.results[*].id",

@@ -65,6 +65,7 @@ FACTS = ApiFacts(
         ImageRecord((LIST,), "$[*].originalPhoto", {"original": "links.bytes"}, sources={"links": ORIGINAL_JPEG}),
         ImageRecord((DETAIL,), "$.originalPhoto", {"original": "links.bytes"}, sources={"links": ORIGINAL_JPEG}),
     ),
+    # The listings here serve a contract without links; the built-in one says the same with OpenAPI links.
     ids=(IdSource("id", "photo_ids", "GET", "/photo?max=50", "$[*].id"),
          # The organization a photo's person belongs to (Get a Photo shows person.organization.id).
          IdSource("id", "organization_ids", "GET", "/photo/{id}", "$.person.organization.id",

@@ -70,6 +70,7 @@ FACTS = ApiFacts(
     ),
     thumbnail_formats=("JPEG",),
     thumbnail_source=JPEG["thumbnail"],
+    # The listing here serves a contract without links; the built-in one links the listings to every detail.
     ids=(IdSource("id", "photo_ids", "GET", "/v2/photos.json?per_page=50", "$.photos[*].access_key"),),
     unknown_ids={"id": "00000000-0000-4000-8000-000000000000"},
     not_found=Rejection((404,), source=documented(NOTES, "404 -> `{}`")),
