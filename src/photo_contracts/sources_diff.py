@@ -100,6 +100,7 @@ class Report:
     entries: list[Entry] = field(default_factory=list)
     judged: int = 0  # promises whose words the old copy has
     not_judged: list[Promise] = field(default_factory=list)  # promises whose words the old copy lacks too
+    outside: int = 0  # changes to parts of the document the old copy does not cover and no promise needs
 
     @property
     def exit_code(self) -> int:

@@ -18,7 +18,7 @@ from photo_contracts.audit.changes import API_WIDE, Change
 from photo_contracts.audit.diff import diff_contracts
 from photo_contracts.audit.model import Contract, Interface, operation_key
 from photo_contracts.audit.sources import Input, open_input
-from photo_contracts.citations import Promise
+from photo_contracts.citations import Promise, shown_path
 from photo_contracts.contracts import contract_path, load_contract, schema_uri_for
 from photo_contracts.errors import ToolError
 from photo_contracts.operations import operations
@@ -111,12 +111,14 @@ def _pointer_entries(report: Report, pointed: list[Promise], old: Any, new: Any)
         if isinstance(before, dict) and isinstance(after, dict):
             moved = [k for k in IDENTITY if k in before and before.get(k) != after.get(k)]
             if moved:
+                now_at = _same_item(new_data := report.new.data, pointer, before)
                 report.entries.append(Entry(
                     "lost-words", "breaking", f"{label}: {pointer} now names another parameter",
                     old=", ".join(f"{k} {shown(before.get(k))}" for k in moved),
                     new=", ".join(f"{k} {shown(after.get(k))}" for k in moved), places=places(promise),
                     source=promise.source, detail="An array position in a pointer moves when the vendor inserts or "
-                                                  "removes an item before it."))
+                    "removes an item before it" + (f"; {shown(before.get('name'))} now sits at {now_at}."
+                                                    if now_at and not missing(resolve(new_data, now_at)) else ".")))
             else:
                 still.append(promise)
         elif isinstance(before, list) and isinstance(after, list) and all(x in after for x in before):
@@ -130,6 +132,17 @@ def _pointer_entries(report: Report, pointed: list[Promise], old: Any, new: Any)
                 "lost-words", "breaking", f"{label}: {pointer} now says something else",
                 old=shown(before), new=shown(after), places=places(promise), source=promise.source))
     return still
+
+
+def _same_item(document: Any, pointer: str, before: dict[str, Any]) -> str | None:
+    """Where the item a positional pointer named sits now in its array (a parameter by name and place)."""
+    steps = parts(pointer)
+    holder = "".join("/" + escape(s) for s in steps[:-1])
+    items = resolve(document, holder)
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and all(item.get(k) == before.get(k) for k in IDENTITY if k in before):
+            return f"{holder}/{index}"
+    return None
 
 
 def _nearest(document: Any, pointer: str) -> str:
@@ -380,6 +393,9 @@ def _audit_entries(report: Report, pointed: list[Promise], old: Any, new: Any) -
         related = [p for p in pointed if any(_ancestor(p.source.pointer or "", t) for t in on_the_way)
                    or any(_ancestor(at, p.source.pointer or "") for at in places_at)]
         described, mark = _ours(ours, change)
+        if not (related or described or _covered(report.old.data, change)):
+            report.outside += 1  # a part of the document the old copy does not cover and no promise of ours needs
+            continue
         rests = mark is not None and mark.documented and mark.ref == report.ref
         unrooted = rests and mark is not None and (
             (mark.pointer is not None and missing(resolve(report.old.data, mark.pointer)))
@@ -420,13 +436,33 @@ def _home(api: str, pointer: str) -> Home | None:
     key = f"{match.group('method').upper()} {re.sub(r'{[^}]*}', '{}', path)}"
     for op in operations(load_contract(api)):
         if operation_key(op) == key and schema_uri_for(api, op, match.group("status"), media):
-            return Home(op, match.group("status"), media, f"{contract_path(api).name}#/paths/{escape(op.path)}/"
+            return Home(op, match.group("status"), media, f"{shown_path(contract_path(api))}#/paths/{escape(op.path)}/"
                         f"{op.method}/responses/{match.group('status')}", f"{op.name} response {match.group('status')}")
     return None
 
 
+def _covered(document: Any, change: Change) -> bool:
+    """Whether the old copy covers the operation a change is about."""
+    method, _, path = change.operation.partition(" ")
+    return bool(path) and not missing(resolve(document, f"/paths/{escape(path)}/{method.lower()}"))
+
+
+def _within(report: Report, pointer: str) -> bool:
+    """Whether an example sits where the old copy or our contract looks: an operation either has, a component
+    the old copy has."""
+    steps = parts(pointer)
+    if steps[:1] == ["paths"] and len(steps) >= 3:
+        if not missing(resolve(report.old.data, f"/paths/{escape(steps[1])}/{escape(steps[2])}")):
+            return True
+        key = f"{steps[2].upper()} {re.sub(r'{[^}]*}', '{}', steps[1])}"
+        return any(operation_key(op) == key for op in operations(load_contract(report.api)))
+    return len(steps) >= 3 and not missing(resolve(report.old.data, "".join("/" + escape(s) for s in steps[:3])))
+
+
 def _example_entries(report: Report) -> None:
     pairs, removed, added = pair_examples(report.old.examples, report.new.examples)
+    report.outside += sum(not _within(report, example.pointer) for example in added)
+    added = [example for example in added if _within(report, example.pointer)]
     for before, after in pairs:
         home = _home(report.api, before.pointer)
         found = compare_examples(report.api, before.pointer, before.value, after.value)

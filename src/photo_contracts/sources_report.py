@@ -43,6 +43,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "new": {"path": report.new.label, "sha256": report.new.sha256, "read_as": report.new.form},
         "summary": report.counts(), "exit_code": report.exit_code,
         "promises": {"judged": report.judged, "not_in_the_old_copy": len(report.not_judged)},
+        "outside_the_old_copy": report.outside,
         "entries": [e.as_dict() for e in report.entries],
     }
 
@@ -73,7 +74,9 @@ def markdown(report: Report) -> str:
              f"{_summary(report.counts())}: {_verdict(report)}.", "",
              f"Judged by `{report.contract}`: {report.judged} promises cite words of the old copy"
              + (f"; {len(report.not_judged)} cite words the old copy does not have either (not judged)"
-                if report.not_judged else "") + ".", ""]
+                if report.not_judged else "") + "."
+             + (f" {report.outside} changes concern parts of the document the old copy does not cover and no "
+                "promise needs (not listed)." if report.outside else ""), ""]
     if not report.entries:
         lines += ["Nothing changed for the contract.", ""]
     for severity in ORDER:
@@ -112,6 +115,8 @@ _HTML = """<!DOCTYPE html>
     <p class="explained">{{ report.judged }} promises cite words of the old copy
       {%- if report.not_judged %}; {{ report.not_judged | length }} cite words it does not have either
       (not judged){% endif %}.
+      {% if report.outside %}{{ report.outside }} changes concern parts of the document the old copy does not
+      cover and no promise needs (not listed).{% endif %}
       Old copy SHA-256 <code>{{ report.old.sha256[:12] }}…</code> ({{ report.old.form }}),
       new <code>{{ report.new.sha256[:12] }}…</code> ({{ report.new.form }}).</p>
   </div>

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "sources"
-TEXT_SOURCES = sorted(p for p in SOURCES.iterdir() if p.suffix in (".txt", ".md") and p.name != "README.md")
+TEXT_SOURCES = sorted(p for p in SOURCES.iterdir() if p.suffix in (".txt", ".md", ".html") and p.name != "README.md")
 
 
 def _table(line: str) -> bool:
