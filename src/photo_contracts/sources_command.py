@@ -87,7 +87,8 @@ def compare(api: str, ref: str, new_file: str, old_file: str | None = None) -> R
     """The report of one new copy of `ref` against `api`'s promises."""
     from photo_contracts.citations import promises
     from photo_contracts.contracts import contract_path
-    from photo_contracts.sources_diff import Report, text_entries
+    from photo_contracts.sources_diff import Report, table_entries, text_entries
+    from photo_contracts.sources_examples import example_entries
     from photo_contracts.sources_openapi import openapi_entries
     from photo_contracts.vendor_docs import read
 
@@ -102,6 +103,8 @@ def compare(api: str, ref: str, new_file: str, old_file: str | None = None) -> R
         openapi_entries(report, cited)
     else:
         text_entries(report, cited)
+        example_entries(report, old.examples, new.examples)
+        table_entries(report)
     report.sort()
     return report
 

@@ -1,4 +1,4 @@
-"""A vendor document as a user saves it: its words, its example payloads and its table rows.
+"""A vendor document as a user saves it: its words and its example payloads (its tables: `vendor_tables`).
 
 A copy is plain text, Markdown, HTML saved from a browser (read with the standard library's
 `html.parser`: the text a reader sees, not the markup) or, for a vendor's OpenAPI, JSON or YAML.
@@ -34,6 +34,11 @@ _MARKUP = re.compile(r"`|\*\*")
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 _NOISE_TOKEN = re.compile(r"^(\|+|#{1,6}|\{:[^}]*\})$")  # a lone table pipe, a Markdown heading mark, a kramdown IAL
+
+
+def separator_row(line: str) -> bool:
+    """A Markdown table's separator row (`|---|:---:|`), which says nothing."""
+    return bool(_SEPARATOR_ROW.match(line))
 
 
 def tokens_of(text: str) -> list[str]:
@@ -212,15 +217,6 @@ class Example:
     pointer: str = ""  # an OpenAPI example: where it sits
 
 
-@dataclass(frozen=True)
-class Row:
-    """One row of a table in a document, by what it names."""
-
-    key: str  # a field or parameter name, a status or error code, or `GET /path`
-    kind: str  # field | parameter | status code | error code | endpoint
-    line: int  # 1-based
-
-
 @dataclass
 class Document:
     """A copy of a vendor document: what it says, and how it was read."""
@@ -240,14 +236,6 @@ class Document:
     @cached_property
     def examples(self) -> list[Example]:
         return openapi_examples(self.data) if self.form == "openapi" else json_blocks(self.lines, self.words)
-
-    @cached_property
-    def rows(self) -> dict[tuple[str, str], list[Row]]:
-        """Table rows by (kind, key): a name may head rows of several tables (`fileUrl` under two objects)."""
-        found: dict[tuple[str, str], list[Row]] = {}
-        for row in table_rows(self.lines) if self.form != "openapi" else ():
-            found.setdefault((row.kind, row.key), []).append(row)
-        return found
 
 
 def _openapi_lines(data: Any) -> list[str]:
@@ -406,103 +394,3 @@ def resolve(document: Any, pointer: str) -> Any:
 
 def missing(value: Any) -> bool:
     return value is _MISSING
-
-
-# -- tables -----------------------------------------------------------------------------------------
-
-_TYPE_WORD = re.compile(r"^(string|boolean|bool|integer|int|number|float|double|object|array|json|datetime|date|"
-                        r"uuid|enum|file|binary|multipart/form-data)\b", re.IGNORECASE)
-_HEADER_WORDS = {"name", "type", "description", "property", "parameter", "field", "required", "readonly", "example",
-                 "method", "endpoint", "code", "status", "value", "values", "default", "in", "meaning", "notes"}
-_METHOD = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$")
-_STATUS = re.compile(r"^[1-5]\d\d$")
-_ERROR_CODE = re.compile(r"^(\d{4,}|[A-Z][A-Z0-9]*-\d+)$")
-_NOTE = re.compile(r":\s*\S")  # `Max length: 36`, `Possible values: ...`: a note under a row, not a row
-
-
-def _key(cell: str) -> str:
-    """What a row names: its first cell up to the first type word (`createdAt datetime: ISO 8601` -> createdAt)."""
-    words = tokens_of(cell.replace("\\", ""))
-    kept: list[str] = []
-    for word in words:
-        if kept and _TYPE_WORD.match(word):
-            break
-        kept.append(word)
-        if _STATUS.match(word) or _ERROR_CODE.match(word):
-            break
-    return " ".join(kept).rstrip(":*").strip()
-
-
-def _kind(key: str, context: str) -> str:
-    first = key.split(" ")[0]
-    if _METHOD.match(first):
-        return "endpoint"
-    if _STATUS.match(first):
-        return "status code"
-    if _ERROR_CODE.match(first):
-        return "error code"
-    return "parameter" if "param" in context.lower() or "header" in context.lower() else "field"
-
-
-def _cells(line: str) -> list[str]:
-    cells = [c.strip() for c in line.strip().split("|")]
-    if cells and not cells[0]:
-        cells = cells[1:]
-    if cells and not cells[-1]:
-        cells = cells[:-1]
-    return cells
-
-
-def _is_pipe_row(line: str) -> bool:
-    stripped = line.strip()
-    return " | " in stripped or stripped.endswith(" |") or (stripped.startswith("|") and stripped.count("|") >= 2)
-
-
-def _context(lines: list[str], at: int) -> str:
-    """The nearest non-empty lines above a table: its heading (`URI Parameters`, `Bad Request`)."""
-    above = [line for line in lines[max(0, at - 4):at] if line.strip() and not _is_pipe_row(line)]
-    return " ".join(above[-2:])
-
-
-def table_rows(lines: list[str]) -> list[Row]:
-    """The rows of the document's tables: `a | b |` rows (Markdown, and HTML tables as read here) and
-    whitespace tables under a header line such as `name type description`. Header rows are left out."""
-    rows: list[Row] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if _is_pipe_row(line) and not _SEPARATOR_ROW.match(line):
-            start = index
-            block = []
-            while index < len(lines) and (_is_pipe_row(lines[index]) or _SEPARATOR_ROW.match(lines[index])):
-                block.append(index)
-                index += 1
-            context = _context(lines, start)
-            for position, number in enumerate(block):
-                if _SEPARATOR_ROW.match(lines[number]):
-                    continue
-                following = block[position + 1] if position + 1 < len(block) else None
-                if following is not None and _SEPARATOR_ROW.match(lines[following]):
-                    context = f"{context} {lines[number]}"  # a header row names the columns
-                    continue
-                cells = _cells(lines[number])
-                if not cells:
-                    continue
-                key = _key(cells[0])
-                if _METHOD.match(key) and len(cells) > 1:
-                    key = f"{key} {_key(cells[1])}"
-                if key and (_METHOD.match(key.split()[0]) or not _NOTE.search(key)):
-                    rows.append(Row(key, _kind(key, context), number + 1))
-            continue
-        header = tokens_of(line.lower())
-        if len(header) >= 2 and all(word in _HEADER_WORDS for word in header):
-            context = f"{_context(lines, index)} {line}"
-            index += 1
-            while index < len(lines) and lines[index].strip() and not _is_pipe_row(lines[index]):
-                key = _key(lines[index])
-                if key and (_METHOD.match(key.split()[0]) or not _NOTE.search(key)):
-                    rows.append(Row(key, _kind(key, context), index + 1))
-                index += 1
-            continue
-        index += 1
-    return rows

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from photo_contracts.errors import ToolError
-from photo_contracts.vendor_docs import Words, html_text, json_blocks, normal, read, table_rows, tokens_of
+from photo_contracts.vendor_docs import Words, html_text, json_blocks, normal, read, tokens_of
+from photo_contracts.vendor_tables import table_rows
 
 
 def test_words_leave_whitespace_and_markup_aside() -> None:
