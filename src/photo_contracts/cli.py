@@ -32,6 +32,9 @@ def _sandbox(args: argparse.Namespace) -> int:
                  token=args.token, signed_url_ttl=args.signed_url_ttl) as sandbox:
         drift = f" drift={args.drift}" if args.drift else ""
         print(f"{args.api} sandbox: {sandbox.base_url} token={sandbox.token}{drift}", flush=True)
+        for kind, values in sandbox.ids.items():  # a few real ids of each kind, to try the API with
+            more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
+            print(f"  {kind}: {', '.join(str(v) for v in values[:3]) or '(none)'}{more}", flush=True)
         try:
             stop.wait()
         except KeyboardInterrupt:
@@ -102,6 +105,13 @@ def parser() -> argparse.ArgumentParser:
                                   help="a new copy of a vendor document against the promises that cite it")
     sources_command.add_arguments(sources)
     sources.set_defaults(handler=sources_command.main)
+
+    from photo_contracts import learn
+
+    learning = commands.add_parser("learn-usage", help="learn what your tests rely on by breaking the sandbox, "
+                                                       "one documented field at a time")
+    learn.add_arguments(learning)
+    learning.set_defaults(handler=learn.main)
 
     sandbox = commands.add_parser("sandbox", help="serve one API's emulator on loopback")
     sandbox.add_argument("--api", metavar="NAME", help=", ".join(APIS))

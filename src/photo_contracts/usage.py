@@ -112,24 +112,27 @@ def _image_endpoint(api: str, operation: str) -> bool:
     return any(endpoint.operation == operation for endpoint in get_api(api).facts.endpoints)
 
 
-def _documented_paths(api: str, operation: Operation, depth: int = 5) -> list[str]:
-    """Every JSON path the operation's success answers document (for naming the nearest valid one)."""
-    out: list[str] = []
+def documented_paths(api: str, operation: Operation, depth: int = 4) -> list[tuple[str, frozenset[str]]]:
+    """Every JSON path the operation's success answers document, with the JSON types documented there
+    (empty: any), down to `depth` levels."""
+    out: dict[str, frozenset[str]] = {}
 
     def walk(shape: Any, at: str, level: int) -> None:
-        if shape is None or level > depth:
+        if shape is None or level >= depth:
             return
         for name, child in sorted(shape.properties.items()):
-            out.append(f"{at}.{name}")
-            walk(child.folded(), f"{at}.{name}", level + 1)
-        item = shape.any_item if shape.types is None or "array" in (shape.types or ()) else None
+            child = child.folded()
+            out.setdefault(f"{at}.{name}", child.types or frozenset())
+            walk(child, f"{at}.{name}", level + 1)
+        item = shape.any_item if shape.types is None or "array" in shape.types else None
         if item is not None:
-            out.append(f"{at}[*]")
-            walk(item.folded(), f"{at}[*]", level + 1)
+            item = item.folded()
+            out.setdefault(f"{at}[*]", item.types or frozenset())
+            walk(item, f"{at}[*]", level + 1)
 
     for uri in _success_schemas(api, operation):
         walk(documented_shape(uri).folded(), "$", 0)
-    return list(dict.fromkeys(out))
+    return list(out.items())
 
 
 def _success_schemas(api: str, operation: Operation) -> list[str]:
@@ -156,7 +159,8 @@ def _read_path(api: str, operation: Operation, read: Any, where: str) -> str:
         return read
     if any(lookup(documented_shape(uri), read)[0] is not None for uri in schemas):
         return read
-    raise ToolError(f"{where}: {operation.name} documents no {read}{_nearest(read, _documented_paths(api, operation))}")
+    known = [path for path, _ in documented_paths(api, operation, depth=6)]
+    raise ToolError(f"{where}: {operation.name} documents no {read}{_nearest(read, known)}")
 
 
 def _operation_usage(api: str, operation: Operation, spec: Any, where: str) -> OperationUsage:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +49,38 @@ class Sandbox:
     def auth_headers(self, token: str | None = None) -> dict[str, str]:
         return {self.api.auth_header: self.api.auth_value(self.token if token is None else token)}
 
+    @property
+    def ids(self) -> dict[str, list[Any]]:
+        """Real ids the emulator serves now, by kind (`{"photo": [...], ...}`), as the API spells them: the
+        emulator's `ids(app)`, else its `sample_ids(app)` (configuration keys, `_ids` dropped), else {}."""
+        return ids_of(self.api.emulator, self.app)
+
+
+def ids_of(emulator: Any, app: Any) -> dict[str, list[Any]]:
+    """Real ids by kind from an emulator module (`ids(app)` or, failing that, `sample_ids(app)`)."""
+    reader = getattr(emulator, "ids", None)
+    if callable(reader):
+        return {str(kind): list(values) for kind, values in reader(app).items()}
+    sample = getattr(emulator, "sample_ids", None)
+    found = sample(app) if callable(sample) else {}
+    return {key.removesuffix("_ids").removesuffix("_id"): list(value) if isinstance(value, list | tuple) else [value]
+            for key, value in found.items()}
+
+
+# Wrappers put around every sandbox's app while a `wrapping()` block runs: learn.py records what a user's tests
+# call and breaks one documented field at a time. Each gets (API name, app, drift profile or None).
+_WRAPPERS: list[Callable[[str, Any, Any], Any]] = []
+
+
+@contextmanager
+def wrapping(wrapper: Callable[[str, Any, Any], Any]) -> Iterator[None]:
+    """Wrap the app of every sandbox started inside the block with `wrapper`."""
+    _WRAPPERS.append(wrapper)
+    try:
+        yield
+    finally:
+        _WRAPPERS.remove(wrapper)
+
 
 @contextmanager
 def running(
@@ -84,6 +116,8 @@ def running(
             templates = list(load_contract(spec.name)["paths"])
             served_app = DriftMiddleware(app, profile, "api", module.BASE_PATH, credential, templates)
             served_store = DriftMiddleware(store.app, profile, "store", "", credential)
+        for wrap in list(_WRAPPERS):
+            served_app = wrap(spec.name, served_app, profile)
         servers = [ServerThread(asgi, sock) for asgi, sock in ((served_store, store_sock), (served_app, api_sock))]
         for server in servers:
             server.start()

@@ -177,13 +177,22 @@ def derived(picture: Image.Image, size: tuple[int, int]) -> tuple[dict[str, byte
     return blobs, sizes
 
 
+# Rendered pictures by (size, seed, EXIF): a sandbox started again with the same seed (every test that starts
+# one, learn-usage once per mutation) serves the same bytes without drawing and encoding them again.
+_RENDERED: dict[tuple[Any, ...], tuple[dict[str, bytes], dict[str, tuple[int, int]]]] = {}
+
+
 def render(size: tuple[int, int], seed: int, exif: dict[str, Any]) -> tuple[dict[str, bytes], dict[str, tuple[int, int]]]:
     """The JPEG bytes and pixel size of every version of one generated picture."""
-    picture = images.portrait(*size, seed)
-    blobs, sizes = derived(picture, size)
-    blobs["original"] = images.encode(picture, "JPEG", embedded_exif(exif))
-    sizes["original"] = size
-    return blobs, sizes
+    key = (size, seed, json.dumps(exif, sort_keys=True, default=str))
+    if key not in _RENDERED:
+        picture = images.portrait(*size, seed)
+        blobs, sizes = derived(picture, size)
+        blobs["original"] = images.encode(picture, "JPEG", embedded_exif(exif))
+        sizes["original"] = size
+        _RENDERED[key] = (blobs, sizes)
+    blobs, sizes = _RENDERED[key]
+    return dict(blobs), dict(sizes)
 
 
 def build(seed: int, size: int | None) -> Dataset:

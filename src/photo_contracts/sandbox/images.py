@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
@@ -39,9 +40,19 @@ def encode(image: Image.Image, fmt: str, exif: Image.Exif | None = None) -> byte
 
 
 def make_image(width: int, height: int, seed: int, fmt: str = "JPEG", exif: Image.Exif | None = None) -> bytes:
+    if exif is None:
+        return _plain(width, height, seed, fmt)
     return encode(portrait(width, height, seed), fmt, exif)
 
 
+# Deterministic pictures are drawn once per process: every sandbox started again with the same seed (each test
+# that starts one; learn-usage once per mutation) serves the same bytes without drawing and encoding them again.
+@lru_cache(maxsize=8192)
+def _plain(width: int, height: int, seed: int, fmt: str) -> bytes:
+    return encode(portrait(width, height, seed), fmt)
+
+
+@lru_cache(maxsize=8192)
 def resized(data: bytes, width: int, fmt: str = "JPEG") -> bytes:
     """`data` scaled to `width` pixels wide, keeping the aspect ratio (thumbnails, large versions)."""
     with Image.open(io.BytesIO(data)) as image:
