@@ -104,3 +104,20 @@ def test_audit_says_which_changes_touch_the_integration(tmp_path, capsys):
     assert main(["audit", old, new, "--usage", str(reads_width), "--format", "json"]) == 1
     changes = json.loads(capsys.readouterr().out)["changes"]
     assert [c["operation"] for c in changes if c["severity"] == "breaking"] == ["GET /photo/{id}"]
+
+
+@pytest.mark.slow
+def test_drift_gates_only_on_what_the_integration_relies_on(tmp_path, capsys):
+    usage = write(tmp_path, READS_ID_AND_BYTES)
+    args = ["drift", "--api", "cloudcard", "--sandbox-drift", "cloudcard-width-as-string", "--examples", "3",
+            "--jobs", "1", "--fail-on", "warning"]
+    assert main([*args, "--baseline", str(tmp_path / "a.json"), "--report-dir", str(tmp_path / "a")]) == 1
+    capsys.readouterr()
+    assert main([*args, "--baseline", str(tmp_path / "b.json"), "--report-dir", str(tmp_path / "b"),
+                 "--usage", str(usage)]) == 0
+    capsys.readouterr()
+    drift = json.loads((tmp_path / "b" / "drift.json").read_text(encoding="utf-8"))["drift"]
+    width = [d for d in drift if d["path"].endswith(".width")]
+    assert width and all(d["severity"] == "info" and d["affects_integration"] is False for d in width)
+    page = (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
+    assert 'data-affects="no"' in page and "not used by your integration" in page
