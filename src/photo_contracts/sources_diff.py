@@ -203,22 +203,19 @@ def text_entries(report: Report, promises: list[Promise]) -> None:
         new_text = _lines_text(new, nw, j1, j2) if j2 > j1 else ""
         if set(ow.lines[i1:i2]) <= rows_gone and set(nw.lines[j1:j2]) <= rows_come:
             continue  # a table row that vanished or appeared: reported as such
-        matched = False
-        for promise, _ in near:
-            for location in promise.locations:
-                for relative, value in location.values().items():
-                    if not any(m in said for m in _members(value)):
-                        continue
-                    place = Place.of(location, relative, location.keyword_checks(relative))
-                    matched = True
-                    if place.where in reported:
-                        continue
-                    reported.add(place.where)
-                    keyword = relative.rsplit("/", 1)[-1]
-                    report.entries.append(Entry(
-                        "changed-value", "breaking",
-                        f"`{keyword}` {shown(value)} of {location.label}: the words that state it changed",
-                        old=old_text, new=new_text or "(removed)", places=[place], source=promise.source))
+        stated = [(promise, location, relative, value) for promise, _ in near for location in promise.locations
+                  for relative, value in location.values().items() if any(m in said for m in _members(value))]
+        matched = bool(stated)
+        for promise, location, relative, value in _named(stated, old_text):
+            place = Place.of(location, relative, location.keyword_checks(relative))
+            if place.where in reported:
+                continue
+            reported.add(place.where)
+            keyword = relative.rsplit("/", 1)[-1]
+            report.entries.append(Entry(
+                "changed-value", "breaking",
+                f"`{keyword}` {shown(value)} of {location.label}: the words that state it changed",
+                old=old_text, new=new_text or "(removed)", places=[place], source=promise.source))
         if not matched:
             key = f"near:{i1}:{i2}"
             if key not in reported:
@@ -228,6 +225,21 @@ def text_entries(report: Report, promises: list[Promise]) -> None:
                     "words-changed", "info", f"Words beside the quote of {promise.locations[0].label} changed",
                     old=old_text or "(nothing)", new=new_text or "(removed)", places=places(promise),
                     source=promise.source))
+
+
+# Words that say which keyword a value in a sentence is: `Default Value: 0` is the default, not the minimum 0.
+_HINTS = {"default": r"default", "minimum": r"min|least|greater|between|from|positive",
+          "exclusiveMinimum": r"min|greater|more than|positive", "maximum": r"max|most|less|between|up to|limit",
+          "exclusiveMaximum": r"max|less|below", "minLength": r"length|characters|long", "maxLength":
+          r"length|characters|long", "minItems": r"items|least", "maxItems": r"items|most|up to",
+          "multipleOf": r"multiple", "enum": r"value|allow|possible|one of|either", "const": r"value|always"}
+
+
+def _named(stated: list[tuple[Promise, Location, str, Any]], words: str) -> list[tuple[Promise, Location, str, Any]]:
+    """Of the values found among changed words, those the words name (all of them when they name none)."""
+    named = [found for found in stated
+             if re.search(_HINTS.get(found[2].rsplit("/", 1)[-1], r"$^"), words, re.IGNORECASE)]
+    return named or stated
 
 
 def _stated(location: Location, before: str, after: str) -> list[str]:

@@ -112,6 +112,14 @@ def test_each_edit_alone_is_breaking(capsys, tmp_path, edit, kind: str, check: s
     assert check in ran.entries(severity="breaking")[0]["checks"]
 
 
+def test_the_value_the_words_name(capsys, tmp_path) -> None:
+    """`offset` states minimum 0 and default 0: `Default Value: 0` -> `10` moves the default only."""
+    text = LIST_PAGE.read_text(encoding="utf-8").replace("Default Value: 0", "Default Value: 10")
+    ran = diff(capsys, "cloudcard", "cloudcard-get-photo-list", _write(tmp_path, "page.txt", text))
+    assert ran.code == 1, ran
+    assert [e["places"][0]["where"].rsplit("/", 3)[1:] for e in ran.entries()] == [["1", "schema", "default"]], ran
+
+
 def test_new_prose_is_no_change(capsys, tmp_path) -> None:
     text = LIST_PAGE.read_text(encoding="utf-8").replace(
         "Related content", "Note: we are proud of this endpoint and its speed.\n\nRelated content")
