@@ -243,3 +243,15 @@ def test_an_interrupted_run_never_conforms_and_its_outputs_agree(tmp_path):
     table = page.one("table", cls="matrix", data_api="cloudcard")
     rows = {e.attrs["data-operation"] for e in page.within(table) if e.attrs.get("data-operation")}
     assert {op.name for op in operations(load_contract("cloudcard"))} <= rows
+
+
+def test_drift_json_carries_the_runs_verdict_and_counts(tmp_path):
+    from photo_contracts.cli import main
+
+    report_dir = tmp_path / "r"
+    main(["drift", "--api", "visitor", "--examples", "2", "--jobs", "1", "--baseline", str(tmp_path / "b.json"),
+          "--report-dir", str(report_dir)])
+    drift = json.loads((report_dir / "drift.json").read_text(encoding="utf-8"))
+    summary = summary_of(report_dir)
+    assert drift["verdict"] == summary["verdict"] and drift["totals"] == summary["totals"]
+    assert drift["drift"] == summary["drift"]

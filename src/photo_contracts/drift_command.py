@@ -21,6 +21,7 @@ from photo_contracts.drift import baseline as baselines
 from photo_contracts.drift import history, timeline
 from photo_contracts.drift.compare import drift_key, run_drift
 from photo_contracts.errors import ToolError
+from photo_contracts.result import build
 from photo_contracts.runner import command_line, execute, load_config
 from photo_contracts.severities import SEVERITIES
 from photo_contracts.verdict import gating
@@ -161,8 +162,9 @@ def _drift(args: argparse.Namespace, cfg: Any, baseline: baselines.Baseline, bas
         baselines.save(baseline, cfg.target, drift, observations, apis, list(run.findings))
         print(f"Baseline {baseline_path} updated: {len(drift)} entries accepted for {', '.join(apis)}", file=out)
 
-    report = {"baseline": str(baseline_path), "fail_on": args.fail_on, "exit_code": code, "drift": drift,
-              "new": new, "disappeared": gone}
+    result = build(run)  # the run's verdict and counts, as summary.json has them
+    report = {"baseline": str(baseline_path), "fail_on": args.fail_on, "exit_code": code, "verdict": result.verdict,
+              "totals": result.totals.as_dict(), "drift": drift, "new": new, "disappeared": gone}
     (report_dir / "drift.json").write_text(run.redactor.text(json.dumps(report, indent=2)) + "\n", encoding="utf-8")
     history.append(history_path, history_entry(run, observations, drift, new, gone, code, args.update_baseline,
                                                baseline_path))
