@@ -226,7 +226,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Run your tests that use a photo-contracts sandbox, then again once per documented "
                           "response field with that field removed and with its type changed; the fields whose change "
                           "makes a test fail are what your integration reads. Writes a usage file (--usage).")
-    parser.add_argument("tests", nargs="+", metavar="TEST", help="pytest paths or node ids (e.g. tests/ or docs/examples)")
+    parser.add_argument("tests", nargs="+", metavar="TEST",
+                        help="pytest paths or node ids (e.g. tests/ or docs/examples)")
     parser.add_argument("--output", metavar="FILE", default="usage.yaml", help="default: usage.yaml")
     parser.add_argument("--update", action="store_true", help="replace --output if it exists")
     parser.add_argument("--max-mutations", type=int, default=400, metavar="N", help="default: 400")
