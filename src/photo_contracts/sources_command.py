@@ -66,7 +66,9 @@ def check_api(api: str) -> str:
     return api
 
 
-def check_ref(api: str, ref: str) -> Path:
+def check_ref(api: str, ref: str) -> Path | None:
+    """The copy in sources/ of a document `api` cites (None when there is none); a ToolError naming the nearest
+    documents it cites otherwise."""
     from photo_contracts.citations import cited_refs
     from photo_contracts.provenance import STANDARDS
 
@@ -77,10 +79,7 @@ def check_ref(api: str, ref: str) -> Path:
     if ref not in refs:
         raise ToolError(f"{api} cites no vendor document {ref!r}; {_nearest(ref, refs)}"
                         f"documents {api} cites: {', '.join(refs)}")
-    path = copy_of(ref)
-    if path is None:
-        raise ToolError(f"no copy of {ref!r} in sources/ to compare with (give the old copy with --old FILE)")
-    return path
+    return copy_of(ref)
 
 
 def compare(api: str, ref: str, new_file: str, old_file: str | None = None) -> Report:
@@ -94,8 +93,12 @@ def compare(api: str, ref: str, new_file: str, old_file: str | None = None) -> R
 
     check_api(api)
     stored = check_ref(api, ref)
-    openapi = stored.suffix in (".json", ".yaml", ".yml")
-    old = read(old_file or stored, openapi=openapi, label=old_file or f"sources/{stored.name}")
+    if stored is None and not old_file:
+        raise ToolError(f"no copy of {ref!r} in sources/ to compare with (give the old copy with --old FILE)")
+    old_path = Path(old_file) if old_file else stored
+    assert old_path is not None
+    openapi = old_path.suffix in (".json", ".yaml", ".yml")
+    old = read(old_path, openapi=openapi, label=old_file or f"sources/{old_path.name}")
     new = read(new_file, openapi=openapi)
     report = Report(api, ref, old, new, str(contract_path(api)))
     cited = promises(api, ref)
