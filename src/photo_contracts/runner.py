@@ -81,7 +81,7 @@ def _execute(cfg: config_module.Config, out: TextIO, command: str | None) -> tup
         Path(cfg.report_dir).mkdir(parents=True, exist_ok=True)
         earlier = clear_reports(Path(cfg.report_dir))
     except OSError as exc:
-        raise ToolError(f"cannot prepare the report directory {cfg.report_dir}: {exc.strerror}") from None
+        raise ToolError(f"cannot create the report directory {cfg.report_dir}: {exc.strerror}") from None
     if earlier:
         print(f"photo-contracts: removed {earlier} report file{'s' * (earlier != 1)} of an earlier run from "
               f"{cfg.report_dir}", file=out, flush=True)
