@@ -14,8 +14,9 @@ that returns a factory; every sandbox it starts stops when the test ends, passed
         sandbox = photo_sandbox("cloudcard", drift="cloudcard-width-as-string")
 
 Each sandbox yields `base_url` (with the API's documented base path), `token`, `headers` (the
-credential header the API expects), `store` (the object store on 127.0.0.2 that serves the
-image URLs: `store.base_url`, `store.credential_sightings`) and `api`. Unknown APIs and drift
+credential header the API expects), `ids` (real ids by kind, e.g. `sandbox.ids["photo"]`), `store`
+(the object store on 127.0.0.2 that serves the image URLs: `store.base_url`,
+`store.credential_sightings`) and `api`. Unknown APIs and drift
 profiles raise `SandboxError` (a `ToolError` and a `ValueError`) in one line, listing the valid
 names, before anything is started.
 
@@ -67,6 +68,12 @@ class PhotoSandbox:
     def auth_headers(self, token: str | None = None) -> dict[str, str]:
         """The credential header carrying `token` (default: the sandbox's own), to rehearse a rejection."""
         return self.sandbox.auth_headers(token)
+
+    @property
+    def ids(self) -> dict[str, list[Any]]:
+        """Real ids the sandbox serves, by kind: `sandbox.ids["photo"][0]` (every API; the visitor API, which has
+        no listing, gives `visitor` and `visitor_without_image`)."""
+        return self.sandbox.ids
 
     def url(self, path: str = "") -> str:
         """`base_url` joined with an API path: `sandbox.url("/v2/photos.json")`."""

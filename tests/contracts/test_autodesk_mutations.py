@@ -24,8 +24,8 @@ FILTER_REQUEST = {
         "createdAt": "2021-03-01..2021-03-31", "takenAt": "2021-03-13T00:00:00Z..",
         "createdBy": ["PER8KQPK2JRT"], "id": [PHOTO["id"]], "title": "wall", "mediaType": ["NORMAL"],
     },
-    "include": ["signedUrls"], "limit": 25, "sort": ["createdAt desc"], "cursorState": CURSOR,
-}
+    "include": ["signedUrls"], "limit": 25, "sort": ["createdAt", "desc"],
+}  # a first request: with cursorState every other member is ignored (mutations of the cursor add one)
 FILTER_PAGE = {
     "pagination": {
         "limit": 25,
@@ -96,10 +96,13 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
     "filter-include-undocumented": ("filter-request.json", put(["thumbnails"], "include"), "$.include[0]"),
     "filter-mediaType-undocumented": ("filter-request.json", put(["VIDEO360"], "filter", "mediaType"), "$.filter.mediaType[0]"),
     "filter-mediaType-not-list": ("filter-request.json", put("NORMAL", "filter", "mediaType"), "$.filter.mediaType"),
-    "filter-createdAt-no-range": ("filter-request.json", put("2021-03-01", "filter", "createdAt"), "$.filter.createdAt"),
+    "filter-createdAt-not-a-date": ("filter-request.json", put("2021-03", "filter", "createdAt"), "$.filter.createdAt"),
+    "filter-unknown-member": ("filter-request.json", put("x", "filter", "updatedAt"), "$.filter"),
     "filter-takenAt-slash-range": ("filter-request.json", put("2021-03-01/2021-03-31", "filter", "takenAt"), "$.filter.takenAt"),
     "filter-id-not-uuid": ("filter-request.json", put(["not-a-uuid"], "filter", "id"), "$.filter.id[0]"),
-    "filter-sort-undocumented": ("filter-request.json", put(["size asc"], "sort"), "$.sort[0]"),
+    "filter-sort-undocumented": ("filter-request.json", put(["size", "asc"], "sort"), "$.sort[0]"),
+    "filter-sort-direction-undocumented": ("filter-request.json", put(["createdAt", "down"], "sort"), "$.sort[1]"),
+    "filter-sort-not-a-pair": ("filter-request.json", put(["createdAt", "desc", "takenAt", "asc"], "sort"), "$.sort"),
     "filter-cursorState-empty": ("filter-request.json", put("", "cursorState"), "$.cursorState"),
     "filter-cursorState-not-issued": ("filter-request.json", put("0", "cursorState"), "$.cursorState"),
     "filter-cursorState-base64": ("filter-request.json", put("eyJvIjoyNX0", "cursorState"), "$.cursorState"),
@@ -123,10 +126,16 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "media-video": ("media.json", put("VIDEO", "mediaType")),
     "media-new-field": ("media.json", put({"width": 640}, "dimensions")),
     "filter-empty-body": ("filter-request.json", lambda d: d.clear()),
-    "filter-cursor-alone": ("filter-request.json",
-                            lambda d: [d.pop(k) for k in ("filter", "include", "limit", "sort")]),
+    "filter-cursor-alone": ("filter-request.json", lambda d: (d.clear(), d.update(cursorState=CURSOR))),
+    # Autodesk's photos:filter page: with cursorState "all other body parameters are ignored".
+    "filter-cursor-ignores-the-rest": ("filter-request.json",
+                                       lambda d: d.update(cursorState=CURSOR, limit=51, sort="x", filter=[])),
+    "filter-single-date": ("filter-request.json", put("2021-03-01", "filter", "createdAt")),
+    "filter-single-date-time": ("filter-request.json", put("2021-03-13T18:15:00Z", "filter", "takenAt")),
+    "filter-sort-pair-asc": ("filter-request.json", put(["takenAt", "asc"], "sort")),
+    "filter-include-relationships-count": ("filter-request.json", put(["signedUrls", "relationshipsCount"], "include")),
     "filter-cursor-every-member": ("filter-request.json", put(
-        "o0~l7~i0~stC~f*a2021-03-01..*k..2021-03-31T23:59:59Z*bPER8KQPK2JRT,x%2Ey"
+        "o0~l7~i0~sC~f*a2021-03-01..*k..2021-03-31T23:59:59Z*bPER8KQPK2JRT,x%2Ey"
         "*d5439bfb7-8006-4388-a454-f02560f99566*noffice%20dry*mNIPV", "cursorState")),
     "filter-open-range": ("filter-request.json", put("..2021-03-31T23:59:59", "filter", "createdAt")),
     "page-last-page": ("filter-page.json", drop("pagination", "nextPost")),

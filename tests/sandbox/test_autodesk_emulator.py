@@ -135,13 +135,49 @@ def test_deleted_media_is_410_and_not_listed(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("body", [
     {"limit": 51}, {"limit": 0}, {"limit": "10"}, {"include": ["thumbnails"]},
-    {"filter": {"mediaType": ["PANORAMA"]}}, {"filter": {"createdAt": "2021-03-01"}},
-    {"sort": ["size asc"]}, {"cursorState": "not-a-cursor"}, [],
-], ids=["limit-51", "limit-0", "limit-string", "include", "mediaType", "range", "sort", "cursor", "array"])
+    {"filter": {"mediaType": ["PANORAMA"]}}, {"filter": {"createdAt": "2021-03"}},
+    {"sort": ["size", "asc"]}, {"sort": ["createdAt desc"]}, {"sort": ["createdAt"]},
+    {"sort": ["createdAt", "desc", "takenAt", "asc"]}, {"cursorState": "not-a-cursor"}, {"cursorState": 5}, [],
+    {"filter": [{"mediaType": ["NORMAL"]}]},
+], ids=["limit-51", "limit-0", "limit-string", "include", "mediaType", "date", "sort-field", "sort-one-string",
+        "sort-field-alone", "sort-four", "cursor", "cursor-number", "array", "filter-list"])
 def test_invalid_filter_body_is_400(sandbox: Sandbox, body: Any) -> None:
     response = post_filter(sandbox, body)
     assert response.status_code == 400
     assert_documented("filterPhotos", response)
+
+
+@pytest.mark.parametrize("member", ["updatedAt", "mediatype", "status"])
+def test_unknown_filter_member_is_refused_as_unknown_field(sandbox: Sandbox, member: str) -> None:
+    """autodesk-platform-sdk: "Autodesk refuses a key it does not know here with `Unknown field`"."""
+    response = post_filter(sandbox, {"filter": {"mediaType": ["NORMAL"], member: "x"}})
+    assert response.status_code == 400
+    assert "Unknown field" in assert_documented("filterPhotos", response)["detail"]
+
+
+@pytest.mark.parametrize("body", [
+    {"sort": ["createdAt", "desc"]}, {"sort": ["takenAt", "asc"]}, {"filter": {"createdAt": "2021-03-14T10:20:33"}},
+    {"filter": {"takenAt": "2021-03-13"}}, {"include": ["relationshipsCount"]},
+    {"include": ["signedUrls", "relationshipsCount"]}, {"filter": {}}, {},
+], ids=["sort-pair", "sort-taken-asc", "single-date-time", "single-date", "relationships-count", "both-includes",
+        "empty-filter", "empty"])
+def test_readings_a_source_supports_are_accepted(sandbox: Sandbox, body: dict[str, Any]) -> None:
+    """The requests autodesk-platform-sdk and Autodesk's Postman sample send (issue 17)."""
+    page = assert_documented("filterPhotos", post_filter(sandbox, body))
+    assert isinstance(page["results"], list)
+
+
+def test_single_date_matches_that_day_and_a_date_time_that_instant(sandbox: Sandbox) -> None:
+    found = results(sandbox, {"filter": {"createdAt": "2021-03-14"}})
+    assert EXAMPLE_PHOTO_ID in {r["id"] for r in found} and all(r["createdAt"][:10] == "2021-03-14" for r in found)
+    exact = results(sandbox, {"filter": {"createdAt": "2021-03-14T10:20:33"}})
+    assert [r["id"] for r in exact] == [r["id"] for r in found if r["createdAt"] == "2021-03-14T10:20:33"]
+
+
+def test_include_in_the_query_of_filter_as_autodesks_postman_sample(sandbox: Sandbox) -> None:
+    page = assert_documented("filterPhotos", post_filter(sandbox, {"limit": 3}, params={"include": "signedUrls"}))
+    assert all("signedUrls" in r for r in page["results"])
+    assert post_filter(sandbox, {"limit": 3}, params={"include": "thumbnails"}).status_code == 400
 
 
 def test_malformed_json_is_400(sandbox: Sandbox) -> None:
@@ -171,7 +207,17 @@ def test_example_photo_matches_the_documented_example(sandbox: Sandbox) -> None:
         assert body[name] == value
 
 
-@pytest.mark.parametrize("include", [["signedUrls"], ["signedUrls,signedUrls"]], ids=["repeated", "comma"])
+def test_comma_joined_include_is_400(sandbox: Sandbox) -> None:
+    """autodesk-platform-sdk: "Comma-joining them instead is a 400"."""
+    for value in ("signedUrls,relationshipsCount", "signedUrls,signedUrls"):
+        response = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": value},
+                                headers=sandbox.auth_headers(), timeout=5)
+        assert response.status_code == 400, value
+        assert_documented("getPhoto", response)
+
+
+@pytest.mark.parametrize("include", [["signedUrls"], ["signedUrls", "relationshipsCount"], ["signedUrls"] * 2],
+                         ids=["one", "with-relationships-count", "repeated"])
 def test_signed_urls_only_when_asked(sandbox: Sandbox, include: list[str]) -> None:
     response = requests.get(photo_url(sandbox, EXAMPLE_PHOTO_ID), params={"include": include},
                             headers=sandbox.auth_headers(), timeout=5)
@@ -278,7 +324,7 @@ def test_default_page_is_25(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("limit", [1, 7, 36, 50])
 def test_following_next_post_visits_every_media_once(sandbox: Sandbox, limit: int) -> None:
-    pages = all_pages(sandbox, {"limit": limit, "sort": ["takenAt asc"]})
+    pages = all_pages(sandbox, {"limit": limit, "sort": ["takenAt", "asc"]})
     ids = [r["id"] for page in pages for r in page["results"]]
     assert len(ids) == len(set(ids)) == 36 and set(ids) == live_ids(sandbox)
     assert all(len(p["results"]) == limit for p in pages[:-1]) and len(pages) == -(-36 // limit)
@@ -287,7 +333,7 @@ def test_following_next_post_visits_every_media_once(sandbox: Sandbox, limit: in
     assert taken == sorted(taken)
 
 
-def test_cursor_alone_is_enough_and_the_body_takes_precedence(sandbox: Sandbox) -> None:
+def test_cursor_alone_is_enough_and_every_other_member_is_ignored(sandbox: Sandbox) -> None:
     body = {"filter": {"mediaType": ["NORMAL"]}, "limit": 5}
     first = post_filter(sandbox, body).json()
     cursor = first["pagination"]["nextPost"]["body"]["cursorState"]
@@ -296,11 +342,10 @@ def test_cursor_alone_is_enough_and_the_body_takes_precedence(sandbox: Sandbox) 
     full = assert_documented("filterPhotos", post_filter(sandbox, dict(body, cursorState=cursor)))
     assert alone["results"] == full["results"] and {r["mediaType"] for r in alone["results"]} == {"NORMAL"}
     assert not {r["id"] for r in alone["results"]} & {r["id"] for r in first["results"]}
-    # [I] members the body repeats take precedence: the cursor keeps its offset.
-    other = assert_documented("filterPhotos", post_filter(sandbox, {"filter": {"mediaType": ["INFRARED"]},
-                                                                    "cursorState": cursor}))
-    infrared = results(sandbox, {"filter": {"mediaType": ["INFRARED"]}, "sort": ["createdAt desc"]})
-    assert [r["id"] for r in other["results"]] == [r["id"] for r in infrared[5:10]]
+    # Autodesk's photos:filter page: with cursorState "all other body parameters are ignored", even invalid ones.
+    for others in ({"filter": {"mediaType": ["INFRARED"]}}, {"limit": 51, "sort": ["size"], "filter": {"x": 1}}):
+        other = assert_documented("filterPhotos", post_filter(sandbox, dict(others, cursorState=cursor)))
+        assert other["results"] == alone["results"], others
 
 
 def test_cursor_pattern_is_the_emulators_grammar() -> None:
@@ -323,17 +368,17 @@ def test_cursor_pattern_is_the_emulators_grammar() -> None:
     def every_cursor_of_the_grammar_decodes(cursor: str) -> None:
         state = decode_cursor(cursor)
         assert state is not None
-        assert request.is_valid({"filter": state["f"], "sort": state["s"], "limit": state["l"], "include": state["i"]})
-        fields = [key.split(" ")[0] for key in state["s"]]
-        first_per_field = [key for i, key in enumerate(state["s"]) if fields[i] not in fields[:i]]
-        assert decode_cursor(encode_cursor(state)) == dict(state, s=first_per_field)
+        assert len(state["s"]) == 1  # the request's [field, direction] pair
+        query = {"filter": state["f"], "sort": state["s"][0].split(" "), "limit": state["l"], "include": state["i"]}
+        assert request.is_valid(query), query
+        assert decode_cursor(encode_cursor(state)) == state
 
     every_cursor_of_the_grammar_decodes()
     assert decode_cursor("0") is None and decode_cursor("eyJvIjoyNX0") is None
 
 
 def test_any_cursor_of_the_grammar_is_a_page(sandbox: Sandbox) -> None:
-    for cursor in ("o0~l1~i0~sC~f", "o999~l50~i1~stT~f*n*mV", "o3~l2~i0~sc~f*a..2021-01-01*bnobody"):
+    for cursor in ("o0~l1~i0~sC~f", "o999~l50~i1~sT~f*n*mV", "o3~l2~i0~sc~f*a..2021-01-01*bnobody"):
         page = assert_documented("filterPhotos", post_filter(sandbox, {"cursorState": cursor}))
         assert len(page["results"]) <= 50
 
@@ -391,9 +436,9 @@ def test_filters_combine(sandbox: Sandbox) -> None:
         sandbox, lambda m: m.record["mediaType"] == "NORMAL" and m.record["createdAt"][:10] <= "2021-06-30")
 
 
-@pytest.mark.parametrize("sort", [["createdAt asc"], ["createdAt desc"], ["takenAt desc"]])
+@pytest.mark.parametrize("sort", [["createdAt", "asc"], ["createdAt", "desc"], ["takenAt", "desc"]])
 def test_sort(sandbox: Sandbox, sort: list[str]) -> None:
-    field, direction = sort[0].split()
+    field, direction = sort
     values = [r[field] for r in results(sandbox, {"sort": sort})]
     assert values == sorted(values, reverse=direction == "desc") and len(values) == 36
 

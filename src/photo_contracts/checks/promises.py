@@ -111,6 +111,8 @@ def _size_parameter(target: Any, listing: Listing) -> tuple[dict[str, Any], Any]
         content = ((operation.spec.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
         schema = resolve_schema(target.api.name, content.get("schema") or {})
         prop = (schema.get("properties") or {}).get(listing.size) or {}
+        if not prop:  # a body whose members apply only without a cursor (Autodesk: `if` cursorState, `else` these)
+            prop = ((schema.get("else") or {}).get("properties") or {}).get(listing.size) or {}
         return prop, source_of(prop)
     for parameter in parameters_of(target.api.name, operation):
         if parameter.get("name") == listing.size:

@@ -1,15 +1,24 @@
 """Emulator of the Autodesk Construction Cloud Photos API (GET one media, POST photos:filter).
 
+What the sources say of requests (schemas/DISCREPANCIES.md, "Autodesk ... requests"): with
+cursorState every other body member is ignored (Autodesk's photos:filter page); an unknown filter
+member is refused ("Unknown field"), sort is a [field, direction] pair, a date filter is one
+date-time or a 'from..to' range, include also takes relationshipsCount, and a comma-joined include
+on GET is a 400 (autodesk-platform-sdk); Autodesk's Postman sample sends include=signedUrls in the
+query of photos:filter, which is accepted too.
+
 Choices where the vendor documents nothing ([I], written down in schemas/DISCREPANCIES.md):
 - a project other than the dataset's -> 403 (a valid token without access to that project);
 - deleted media: GET -> 410; photos:filter never lists them;
-- filter: all members AND-ed; createdAt/takenAt are inclusive 'from..to' ranges (open ends,
-  date-only bounds cover the whole day, invalid calendar days roll over leniently);
-  id/createdBy/mediaType lists match any value; title is a case-insensitive substring;
-- sort: 'createdAt desc' by default, keys applied in order, ties broken by id;
+- filter: all members AND-ed; createdAt/takenAt ranges are inclusive (open ends, date-only bounds
+  cover the whole day, invalid calendar days roll over leniently), a single value is the range
+  from itself to itself; id/createdBy/mediaType lists match any value; title is a case-insensitive
+  substring;
+- include=relationshipsCount is accepted and adds nothing (no source shows what it adds);
+- sort: createdAt desc by default, ties broken by id;
 - cursorState: text in the grammar of CURSOR_PATTERN (below), carrying offset, limit, include,
   sort and filter, so nextPost.body is {"cursorState"} alone, as documented; every string of the
-  grammar is accepted. Members the body also sends take precedence over the cursor's.
+  grammar is accepted.
 """
 
 from __future__ import annotations
@@ -30,7 +39,9 @@ from photo_contracts.sandbox import SandboxContext
 from photo_contracts.sandbox.autodesk_data import ASSETS_PATH, Dataset, Media, build
 
 BASE_PATH = "/construction/photos/v1"
-DEFAULT_SORT = ["createdAt desc"]
+DEFAULT_SORT = ["createdAt desc"]  # internal form: "field direction" (the request sends a pair)
+INCLUDES = ("signedUrls", "relationshipsCount")
+FILTER_MEMBERS = ("createdAt", "takenAt", "createdBy", "id", "title", "mediaType")
 DEFAULT_LIMIT = 25
 MORE_INFO = "https://aps.autodesk.com/en/docs/oauth/v2/developers_guide/error_handling/"
 _BOUND = re.compile(
@@ -75,11 +86,23 @@ def parse_bound(text: str, end: bool) -> datetime:
 
 
 def in_range(value: datetime | None, expression: str) -> bool:
-    start, _, stop = expression.partition("..")
+    """Whether `value` is in a date filter: 'from..to' (inclusive, open ends) or one value ([I]: itself..itself)."""
+    start, dots, stop = expression.partition("..")
+    if not dots:
+        stop = start
     if value is None:
         return False
     return (not start or parse_bound(start, False) <= value) and (
         not stop or value <= parse_bound(stop, True))
+
+
+def include_problem(values: list[str]) -> str | None:
+    """Why `include` query values are a 400 (one value per parameter: a comma-joined list is refused), or None."""
+    if any("," in value for value in values):
+        return "include takes one value per parameter (include=signedUrls&include=relationshipsCount)"
+    if any(value not in INCLUDES for value in values):
+        return "include accepts only " + " and ".join(INCLUDES)
+    return None
 
 
 def matches(media: Media, query: dict[str, Any]) -> bool:
@@ -111,7 +134,7 @@ def ordered(items: list[Media], sort: list[str]) -> list[Media]:
 # limit, include, sort, filter), so that nextPost.body can be {"cursorState"} alone, as documented,
 # and EVERY string of the grammar is a cursor it accepts: filter-request.json states the grammar
 # as the pattern of cursorState (CURSOR_PATTERN, the same text), so generated cursors are valid.
-#   o<offset>~l<limit>~i<0|1>~s<sort>~f[*a<createdAt range>][*k<takenAt range>][*b<createdBy,...>]
+#   o<offset>~l<limit>~i<0|1>~s<sort key>~f[*a<createdAt range>][*k<takenAt range>][*b<createdBy,...>]
 #                                      [*d<id,...>][*n<title>][*m<media types>]
 # sort: c/C createdAt asc/desc, t/T takenAt asc/desc; media types N I P V; free text is
 # percent-encoded (only A-Z a-z 0-9 _ - % remain), decoded leniently.
@@ -121,7 +144,7 @@ _RANGE = rf"({_DATE})?\.\.({_DATE})?"
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _TEXT = r"[A-Za-z0-9_%-]"
 _CURSOR_PARTS = (
-    ("o", r"o(0|[1-9][0-9]{0,8})"), ("l", r"~l([1-9]|[1-4][0-9]|50)"), ("i", r"~i[01]"), ("s", r"~s[cCtT]{1,4}"),
+    ("o", r"o(0|[1-9][0-9]{0,8})"), ("l", r"~l([1-9]|[1-4][0-9]|50)"), ("i", r"~i[01]"), ("s", r"~s[cCtT]"),
     (None, "~f"),
     ("a", rf"(\*a{_RANGE})?"), ("k", rf"(\*k{_RANGE})?"), ("b", rf"(\*b{_TEXT}+(,{_TEXT}+)*)?"),
     ("d", rf"(\*d{_UUID}(,{_UUID})*)?"), ("n", rf"(\*n{_TEXT}*)?"), ("m", r"(\*m[NIPV]+)?"),
@@ -140,15 +163,12 @@ def _text(value: str) -> str:
 
 def encode_cursor(state: dict[str, Any]) -> str:
     """The cursor of a query (o offset, l limit, i include, s sort, f filter)."""
-    sort, seen = "", set()
-    for key in state["s"]:  # a later key on a field already sorted on cannot change the order
-        if key.split(" ")[0] not in seen:
-            seen.add(key.split(" ")[0])
-            sort += SORT_CODES[key]
+    sort = SORT_CODES[state["s"][0]]  # one key: the request's [field, direction] pair
     query, text = state["f"], f"o{int(state['o'])}~l{int(state['l'])}~i{int('signedUrls' in state['i'])}~s{sort}~f"
     for name, code in (("createdAt", "a"), ("takenAt", "k")):
-        if name in query:
-            text += f"*{code}{query[name]}"
+        if name in query:  # a single value is the range from itself to itself
+            value = query[name]
+            text += f"*{code}{value if '..' in value else f'{value}..{value}'}"
     if "createdBy" in query:
         text += "*b" + ",".join(_text(v) for v in query["createdBy"])
     if "id" in query:
@@ -218,16 +238,15 @@ class PhotosApi:
     async def get_photo(self, request: Request) -> Response:
         if denied := self._authenticate(request) or self._project(request):
             return denied
-        # Repeated or comma-separated; an empty value is no documented value either.
-        include = [p for v in request.query_params.getlist("include") for p in v.split(",")]
-        if any(value != "signedUrls" for value in include):
-            return service_error(400, "Bad Request", "include accepts only signedUrls")
+        include = request.query_params.getlist("include")
+        if problem := include_problem(include):
+            return service_error(400, "Bad Request", problem)
         media = self.dataset.by_id.get(request.path_params["photoId"].lower())
         if media is None:
             return service_error(404, "Not Found", "The media cannot be found")
         if media.deleted:
             return service_error(410, "Gone", "The media was deleted by a user")
-        return JSONResponse(self._item(media, bool(include)))
+        return JSONResponse(self._item(media, "signedUrls" in include))
 
     def _invalid(self, body: Any) -> str | None:
         """The first way `body` breaks the filter-request schema, or None."""
@@ -237,18 +256,23 @@ class PhotosApi:
     def _query(self, body: dict[str, Any]) -> dict[str, Any] | str:
         """The page to serve (filter, sort, limit, include, offset), or why the body is a 400.
 
-        [I] A cursor carries the query it continues; members the body also sends take precedence
-        (nextPost.body is the cursor alone, as documented, so a client that follows it continues)."""
+        A cursor carries the query it continues, and with a cursor every other member is ignored
+        (Autodesk's photos:filter page: "If provided, all other body parameters are ignored.")."""
+        if "cursorState" in body:
+            cursor = body["cursorState"]
+            state = decode_cursor(cursor) if isinstance(cursor, str) else None
+            return state if state is not None else "cursorState is not valid"
+        query = body.get("filter")
+        if isinstance(query, dict) and (unknown := sorted(set(query) - set(FILTER_MEMBERS))):
+            return f"Unknown field: filter.{unknown[0]}"  # autodesk-platform-sdk: "Unknown field"
         if problem := self._invalid(body):
             return problem
         state = {"f": {}, "s": DEFAULT_SORT, "l": DEFAULT_LIMIT, "i": [], "o": 0}
-        if "cursorState" in body:
-            state = decode_cursor(body["cursorState"]) or {}
-            if not state:
-                return "cursorState is not valid"
-        for key, short in (("filter", "f"), ("sort", "s"), ("limit", "l"), ("include", "i")):
+        for key, short in (("filter", "f"), ("limit", "l"), ("include", "i")):
             if key in body:
                 state[short] = body[key]
+        if "sort" in body:
+            state["s"] = [" ".join(body["sort"])]  # the pair, in the internal "field direction" form
         return state
 
     async def filter_photos(self, request: Request) -> Response:
@@ -263,6 +287,11 @@ class PhotosApi:
         query = self._query(body)
         if isinstance(query, str):
             return service_error(400, "Bad Request", query)
+        # Autodesk's Postman sample asks for signedUrls in the query of photos:filter, too.
+        extra = request.query_params.getlist("include")
+        if problem := include_problem(extra):
+            return service_error(400, "Bad Request", problem)
+        query = dict(query, i=list(query["i"]) + extra)
         found = ordered([m for m in self.dataset.live() if matches(m, query["f"])], query["s"])
         offset, limit = query["o"], int(query["l"])  # 44.0 is a valid integer in JSON Schema
         signed = "signedUrls" in query["i"]
@@ -314,3 +343,12 @@ def sample_ids(app: Any) -> dict[str, Any]:
     media deleted by a user, as a configuration's `deleted_ids` (photos:filter does not list them)."""
     dataset = app.state.dataset
     return {"project_id": dataset.project_id, "deleted_ids": [m.id for m in dataset.media if m.deleted][:2]}
+
+
+def ids(app: Any) -> dict[str, list[str]]:
+    """Real ids a caller can use, by kind: the project, its live media (newest created first, as photos:filter
+    lists them by default) and media deleted by a user (GET answers 410)."""
+    dataset = app.state.dataset
+    live = sorted(dataset.live(), key=lambda m: (m.record["createdAt"], m.id), reverse=True)
+    return {"project": [dataset.project_id], "photo": [m.id for m in live],
+            "deleted_photo": [m.id for m in dataset.media if m.deleted]}

@@ -295,3 +295,12 @@ def create_app(ctx: SandboxContext) -> Starlette:
     app.state.dataset = data
     app.state.emulator = state
     return app
+
+
+def ids(app: Any) -> dict[str, list[int]]:
+    """Real ids a caller can use, by kind: photos (as GET /photo lists them, newest first), their persons and the
+    organization."""
+    data = app.state.dataset
+    photos = data.listed()
+    return {"photo": [p.id for p in photos], "person": sorted({p.person_id for p in photos}),
+            "organization": [data.organization["id"]]}

@@ -280,3 +280,11 @@ def create_app(ctx: SandboxContext) -> Starlette:
     app.state.dataset = emulator.dataset
     app.state.emulator = emulator
     return app
+
+
+def ids(app: Any) -> dict[str, list[str]]:
+    """Real ids a caller can use, by kind: photos (access keys; those with every version first), and the forms and
+    records they belong to."""
+    data = app.state.dataset
+    photos = sorted(data.photos.values(), key=lambda p: (len(p.available) < 3, p.created))
+    return {"photo": [p.access_key for p in photos], "form": list(data.forms), "record": list(data.records)}

@@ -117,3 +117,11 @@ def sample_ids(app: Any) -> dict[str, list[str]]:
     missing comes first: generated cases favour the first value, and a run must reach 4515 too."""
     visitors = sorted(app.state.dataset, key=lambda v: v.has_image)
     return {"visitor_ids": [v.id for v in visitors]}
+
+
+def ids(app: Any) -> dict[str, list[str]]:
+    """Real visitor IDs by kind (the API has no listing to find them): those with a photo, and the one whose image
+    is missing (its photo answers error 4515)."""
+    visitors = app.state.dataset
+    return {"visitor": [v.id for v in visitors if v.has_image],
+            "visitor_without_image": [v.id for v in visitors if not v.has_image]}

@@ -126,10 +126,12 @@ class DefaultSort(Change):
 
 @dataclass(frozen=True, kw_only=True)
 class AcceptAnyInclude(Change):
-    """`include` values other than signedUrls are dropped instead of answered 400: bad input accepted."""
+    """`include` values other than signedUrls and relationshipsCount are dropped instead of answered 400: bad
+    input accepted."""
 
     def edit_request(self, request: HttpRequest, credential: tuple[str, str]) -> None:
-        request.query = [(k, v) for k, v in request.query if k != "include" or v == "signedUrls"]
+        valid = ("signedUrls", "relationshipsCount")
+        request.query = [(k, v) for k, v in request.query if k != "include" or v in valid]
 
 
 PROFILES: tuple[DriftProfile, ...] = (
@@ -269,7 +271,8 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="autodesk-bad-include-accepted",
         api="autodesk",
-        description="include values other than signedUrls are accepted (200) instead of the documented 400.",
+        description="include values other than signedUrls and relationshipsCount are accepted (200) "
+                    "instead of the documented 400.",
         check="negative_data_rejection",
         operations=(GET_PHOTO,),
         change=AcceptAnyInclude(),
@@ -341,6 +344,6 @@ VARIANTS: tuple[DriftProfile, ...] = (
                     "the default order is not documented.",
         check=None,
         operations=(FILTER,),
-        change=DefaultSort(sort=("takenAt asc",)),
+        change=DefaultSort(sort=("takenAt", "asc")),
     ),
 )
