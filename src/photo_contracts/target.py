@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -74,6 +75,18 @@ class Target:
     def is_configured(self, param: str, value: str) -> bool:
         """The user (or the sandbox's sample) gave this id, rather than the run finding it."""
         return self.id_origins.get(param, {}).get(value) in (CONFIGURED, SAMPLE)
+
+    def explicit_ids(self, operation: str, params: list[str]) -> list[dict[str, str]]:
+        """The path parameter values an operation's test sends once each, in this order: every combination of
+        configured ids, then combinations with ids the run found, as many as `found_cap` leaves room for (at
+        least one); [] when a parameter has no real value. (What a budget plan reserves for the operation.)"""
+        known = {p: self.ids_for(operation, p) for p in params}
+        if not known or not all(known.values()):
+            return []
+        combos = [dict(zip(known, values, strict=True)) for values in product(*known.values())]
+        given = [c for c in combos if all(self.is_configured(p, v) for p, v in c.items())]
+        found = [c for c in combos if c not in given]
+        return given + found[:max(self.found_cap - len(given), 1)]
 
     def leave_out(self, param: str, value: str, operation: str, reason: str) -> None:
         """Say that `value` was not sent to `operation`, and why (kept in `ids_left_out`)."""
