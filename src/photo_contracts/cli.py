@@ -67,17 +67,53 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"photo-contracts {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="check APIs against their contracts and write reports")
+    run = commands.add_parser(
+        "run", help="check APIs against their contracts and write reports",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check each API against its contract (its sandbox by default, or the live API) and write the "
+                    "reports: index.html,\nreport.html, junit.xml, summary.json, summary.md.",
+        epilog=f"APIs: {', '.join(APIS)}.\n"
+               "exit codes: 0 conforms, 1 findings, 2 usage, configuration or connection error (one line),\n"
+               "            3 inconclusive (the run could not reach what it judges; the summary says why), "
+               "130 interrupted.\n"
+               "examples:\n"
+               "  photo-contracts run                                   every API against its sandbox\n"
+               "  photo-contracts run --api fulcrum --sandbox-drift fulcrum-thumbnail-truncated\n"
+               "  photo-contracts run --api fulcrum --url https://api.fulcrumapp.com/api \\\n"
+               "      --header \"X-ApiToken: $FULCRUM_TOKEN\" --ids photo=ID   one live API, no configuration file\n"
+               "  photo-contracts run --target live --config live.toml  the live APIs the file names")
     run.add_argument("--api", action="append", metavar="NAME",
-                     help="API to check (repeatable; default: every registered API)")
-    run.add_argument("--target", default="sandbox", type=target_choice, metavar="sandbox|live|replay:DIR",
-                     help="default: sandbox; replay:DIR answers from a recording, offline")
-    run.add_argument("--config", metavar="FILE", help="TOML configuration (live targets, checks, limits)")
-    run.add_argument("--report-dir", metavar="DIR", default="reports", help="default: reports")
-    run.add_argument("--sandbox-drift", metavar="PROFILE", help="run against a sandbox with this drift profile")
-    run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets")
-    run.add_argument("--examples", type=int_range(1), metavar="N", help="generated examples per operation")
-    run.add_argument("--allow-writes", action="store_true", help="live runs: also call write and login operations")
+                     help=f"API to check, repeatable: {', '.join(APIS)} (default: every registered API; "
+                          "with --target live, those --config names)")
+    run.add_argument("--target", type=target_choice, metavar="sandbox|live|replay:DIR",
+                     help="where the APIs are (default: sandbox; live with --url): the emulators on loopback, the "
+                          "live APIs of --config, or a recording answering offline")
+    run.add_argument("--config", metavar="FILE",
+                     help="TOML configuration: live targets ([API] tables with base_url, token_env), checks, limits "
+                          "(default: none)")
+    run.add_argument("--url", metavar="URL",
+                     help="a live run of one --api without --config: its base URL (implies --target live)")
+    run.add_argument("--header", metavar="'NAME: VALUE'",
+                     help="with --url: the API's credential header, e.g. 'X-ApiToken: $FULCRUM_TOKEN' (redacted "
+                          "everywhere, sent to the URL's origin only)")
+    run.add_argument("--ids", action="append", metavar="KIND=ID[,ID]",
+                     help="with --url: real ids the run may use, repeatable: photo=..., visitor=..., deleted=..., "
+                          "project=... (autodesk), organization=... (cloudcard)")
+    run.add_argument("--report-dir", metavar="DIR", default="reports", help="where the reports go (default: reports)")
+    run.add_argument("--sandbox-drift", metavar="PROFILE",
+                     help="run against a sandbox with this drift profile (list: photo-contracts sandbox "
+                          "--list-drifts --api NAME; default: none, the faithful emulators)")
+    run.add_argument("--seed", type=int, help="seed for data generation and sandbox datasets (default: 0)")
+    run.add_argument("--examples", type=int_range(1), metavar="N",
+                     help="generated examples per operation (default: 25 on a sandbox, 5 live)")
+    run.add_argument("--allow-writes", action="store_true",
+                     help="live runs: also call write and login operations (default: reads only)")
+    loudness = run.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true",
+                          help="print one line per API with its verdict, then the run's verdict (errors still go "
+                               "to stderr)")
+    loudness.add_argument("-v", "--verbose", action="count", default=0,
+                          help="also print each operation's coverage and every finding in full")
     add_contract_and_jobs(run)
     run.add_argument("--record", metavar="DIR", help="record every exchange (redacted) into DIR, for replay:DIR")
     run.add_argument("--baseline", metavar="FILE",

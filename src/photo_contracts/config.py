@@ -74,6 +74,27 @@ class Config:
         return check not in self.disabled_checks
 
 
+@dataclass(frozen=True)
+class LiveFlags:
+    """`run --url URL --header 'NAME: VALUE' --ids KIND=ID,...`: one live API without a configuration file (the
+    way schemathesis users call `st run URL -H ...`). The header's value is the credential: it is redacted and
+    sent to the API's origin only, as a token_env's is."""
+
+    url: str | None = None
+    header: str | None = field(default=None, repr=False)
+    ids: tuple[str, ...] = ()
+
+    def given(self) -> bool:
+        return bool(self.url or self.header or self.ids)
+
+
+NO_CONFIG = ("--target live: no --config was given, so no API has a base URL or a credential. Write a TOML file "
+             "with one table per API (e.g. [fulcrum] with base_url = \"https://api.fulcrumapp.com/api\" and "
+             "token_env = \"FULCRUM_TOKEN\", the name of the variable holding the credential; README: Live targets) "
+             "and run `photo-contracts run --target live --config FILE`, or check one API without a file: "
+             "`photo-contracts run --api fulcrum --url https://api.fulcrumapp.com/api "
+             "--header \"X-ApiToken: $FULCRUM_TOKEN\"`")
+
 API_KEYS = ("base_url", "token_env", "project_id", "contract", "usage")
 TOP_TABLES = ("run", "limits", "checks", "live")
 
@@ -148,6 +169,69 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
     return ApiConfig(name, base_url, token_env, token, ids, project_id, contract_path, usage_path)
 
 
+def _nearest(wrong: str, names: Any) -> str:
+    close = difflib.get_close_matches(wrong, list(names), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _flag_ids(api: str, pairs: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], str | None]:
+    """`--ids KIND=ID[,ID...]` (repeatable): the `*_ids` keys of the API's table by their kind (`photo` is
+    photo_ids; the full key is accepted too) and `project` for project_id; (ids, project_id)."""
+    keys = id_keys(api)
+    kinds = {key.removesuffix("_ids"): key for key in keys}
+    valid = [*kinds, *(["project"] if api == "autodesk" else [])]
+    ids: dict[str, tuple[str, ...]] = {}
+    project_id = None
+    for pair in pairs:
+        kind, sep, text = pair.partition("=")
+        values = tuple(v.strip() for v in text.split(",") if v.strip())
+        if not sep or not kind or not values:
+            raise ToolError(f"--ids {pair!r}: expected KIND=ID[,ID...], e.g. --ids {valid[0] if valid else 'photo'}=ID")
+        kind = kind.strip().removesuffix("_id") if kind.strip() == "project_id" else kind.strip()
+        if kind == "project" and "project" in valid:
+            if len(values) != 1:
+                raise ToolError(f"--ids project={text}: one project per run")
+            project_id = values[0]
+            continue
+        key = kinds.get(kind) or (kind if kind in keys else None)
+        if key is None:
+            raise ToolError(f"--ids {pair}: {api} has no ids of kind {kind!r}; {_nearest(kind, valid)}"
+                            f"valid kinds: {', '.join(valid) or '(none)'}")
+        ids[key] = ids.get(key, ()) + values
+    return ids, project_id
+
+
+def _flag_api_config(api: str, flags: LiveFlags, table: ApiConfig | None) -> ApiConfig:
+    """The ApiConfig of `--url/--header/--ids` for one API (over its table in --config, when it has one)."""
+    spec = get_api(api)
+    url = flags.url or ""
+    parts = urlparse(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ToolError(f"--url must be an http(s) URL (the API's base URL), got {url!r}")
+    if not flags.header:
+        raise ToolError(f"--url needs the credential: --header \"{spec.auth_header}: {spec.auth_prefix}$TOKEN\" "
+                        f"(the header {api} documents)")
+    name, sep, value = flags.header.partition(":")
+    if not sep or not name.strip():
+        raise ToolError("--header expects 'NAME: VALUE', e.g. "
+                        f"--header \"{spec.auth_header}: {spec.auth_prefix}$TOKEN\"")
+    if name.strip().lower() != spec.auth_header.lower():
+        raise ToolError(f"--header {name.strip()}: {api} takes its credential in {spec.auth_header} "
+                        f"(--header \"{spec.auth_header}: {spec.auth_prefix}$TOKEN\"); no other header is sent")
+    token = value.strip()
+    prefix = spec.auth_prefix.strip()
+    if prefix and token.lower().startswith(prefix.lower() + " "):
+        token = token[len(prefix):].strip()
+    if not token or any(c.isspace() for c in token):
+        raise ToolError(f"--header {spec.auth_header}: the value is empty or not one token "
+                        "(is the variable it names set in this shell?)")
+    ids, project_id = _flag_ids(api, flags.ids)
+    merged = dict(table.ids) if table else {}
+    merged.update(ids)
+    return ApiConfig(api, url, None, token, merged, project_id or (table.project_id if table else None),
+                     table.contract if table else None, table.usage if table else None)
+
+
 def _existing_contract(api: str, path: Path, source: str) -> Path:
     if not path.is_file():
         raise ToolError(f"{source}: the {api} contract {path} does not exist")
@@ -210,8 +294,11 @@ def load(
     *,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    flags: LiveFlags | None = None,
 ) -> Config:
-    """Read the TOML file (if any), apply command-line overrides (None = not given), resolve credentials."""
+    """Read the TOML file (if any), apply command-line overrides (None = not given), resolve credentials;
+    `flags` (`--url/--header/--ids`) make one API a live target without a file."""
+    flags = flags or LiveFlags()
     environ = os.environ if environ is None else environ
     data: dict[str, Any] = {}
     source = str(path) if path else "configuration"
@@ -248,21 +335,39 @@ def load(
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ToolError(f"{source}: seed must be a whole number, got {seed!r}")
     target = values.get("target", "sandbox")
+    if flags.given():
+        if not flags.url:
+            raise ToolError("--header and --ids describe a live API: give its base URL with --url URL")
+        if target != "live" and "target" in values:
+            raise ToolError(f"--url names a live API, but the target is {target}: drop --target {target} "
+                            "(--url implies --target live)")
+        target = values["target"] = "live"
+        named = tuple(dict.fromkeys(get_api(name).name for name in values.get("apis") or ()))
+        if len(named) != 1:
+            raise ToolError(f"--url is the base URL of one API: name it with --api NAME (one of: {', '.join(APIS)})"
+                            if not named else f"--url is the base URL of one API, not of {', '.join(named)}: "
+                            "check several live APIs with --config FILE")
     if isinstance(target, str) and target.startswith("replay:"):
         return _replay_config(Path(target.removeprefix("replay:")), values)
     if target not in ("sandbox", "live"):
         raise ToolError(f"target must be 'sandbox', 'live' or 'replay:DIR', got {target!r}")
+    if target == "live" and not path and not flags.url:
+        raise ToolError(NO_CONFIG)
     apis = values.get("apis")
     if not apis and target == "live":
         apis = [name for name in APIS if name in data]  # a live run checks the APIs it is configured for
     apis = tuple(dict.fromkeys(get_api(name).name for name in (apis or APIS)))
+    flagged = apis[0] if flags.url else None
     if target == "live":
-        missing = [name for name in apis if name not in data]
+        missing = [name for name in apis if name not in data and name != flagged]
         if missing:
             raise ToolError(f"a live run needs a [{missing[0]}] table in the configuration (base_url, token_env)")
     api_configs = {
-        name: _api_config(name, _table(data, name, source), source, environ, target == "live") for name in apis
+        name: _api_config(name, _table(data, name, source), source, environ, target == "live" and name != flagged)
+        for name in apis
     }
+    if flagged:
+        api_configs[flagged] = _flag_api_config(flagged, flags, api_configs.get(flagged))
     for name in set(APIS) & set(data) - set(apis):  # tables of APIs this run leaves out: still spelt right
         _api_config(name, _table(data, name, source), source, environ, False)
     limits_table = _table(data, "limits", source)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
 import sys
 import time
 from importlib import resources
@@ -12,7 +14,7 @@ from typing import TextIO
 import pytest
 
 from photo_contracts import config as config_module
-from photo_contracts.apis import contracts_from
+from photo_contracts.apis import contracts_from, get_api
 from photo_contracts.contracts import check_references, contract_identity, contract_path, load_contract
 from photo_contracts.engine import Run
 from photo_contracts.errors import ToolError
@@ -29,9 +31,33 @@ from photo_contracts.usage import of_config as usage_of
 SUITE_DIR = Path(str(resources.files("photo_contracts.conformance")))
 
 
+def check_names(apis: list[str] | None, drift: str | None) -> None:
+    """`--api` and `--sandbox-drift`: each a registered name, or one line naming the nearest valid one (for a
+    drift profile, among the profiles of the APIs named with --api)."""
+    from photo_contracts.apis import APIS
+
+    def nearest(wrong: str, names: list[str]) -> str:
+        close = difflib.get_close_matches(wrong, names, n=1)
+        return f"did you mean {close[0]!r}? " if close else ""
+
+    for name in apis or ():
+        if name not in APIS:
+            raise ToolError(f"unknown API {name!r}; {nearest(name, list(APIS))}valid names: {', '.join(APIS)}")
+    if drift:
+        from photo_contracts.sandbox.drift import catalog
+
+        profiles = catalog()
+        if drift not in profiles:
+            scope = sorted(n for n, p in profiles.items() if not apis or p.api in apis)
+            named = f" for {', '.join(apis)}" if apis else ""
+            raise ToolError(f"unknown drift profile {drift!r}{named}; {nearest(drift, scope)}list them with "
+                            f"`photo-contracts sandbox --list-drifts{' --api ' + apis[0] if apis else ''}`")
+
+
 def load_config(args: argparse.Namespace) -> config_module.Config:
     drift = args.sandbox_drift
     apis = args.api
+    check_names(apis, drift)
     if drift:
         from photo_contracts.sandbox.drift import get_profile
 
@@ -47,7 +73,8 @@ def load_config(args: argparse.Namespace) -> config_module.Config:
         "record": getattr(args, "record", None), "strict": getattr(args, "strict", None) or None,
         "baseline": getattr(args, "baseline", None), "contracts": getattr(args, "contract", None),
         "jobs": getattr(args, "jobs", None), "usage": getattr(args, "usage", None),
-    })
+    }, flags=config_module.LiveFlags(getattr(args, "url", None), getattr(args, "header", None),
+                                     tuple(getattr(args, "ids", None) or ())))
     return cfg
 
 
@@ -171,7 +198,11 @@ def command_line(cfg: config_module.Config) -> str:
         parts += ["--target", f"replay:{cfg.replay}"]
         parts += [f"--contract {api}={path}" for api, path in cfg.contracts.items()]
         return " ".join(parts + (["--strict"] if cfg.strict else []))
-    if cfg.target != "sandbox":
+    flagged = [c for c in cfg.api_configs.values() if c.token and not c.token_env]  # --url/--header, no file
+    if cfg.target != "sandbox" and len(flagged) == 1 == len(cfg.apis):
+        spec = get_api(flagged[0].name)
+        parts += ["--url", str(flagged[0].base_url), "--header", f"'{spec.auth_header}: {spec.auth_prefix}$TOKEN'"]
+    elif cfg.target != "sandbox":
         parts += ["--target", cfg.target, "--config", "CONFIG.toml"]
     if cfg.sandbox_drift:
         parts += ["--sandbox-drift", cfg.sandbox_drift]
@@ -206,7 +237,12 @@ def _run(args: argparse.Namespace, cfg: config_module.Config) -> int:
         from photo_contracts.drift import baseline as baselines
 
         accepted = baselines.load(cfg.baseline)  # before the run: a broken baseline costs no requests
-    code, result = execute(cfg)
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", 0)
+    code, result = execute(cfg, out=io.StringIO() if quiet else None)
+    if quiet or verbose:
+        shown = build(result, interrupted=code == 130)
+        lines = quiet_lines(shown, code, Path(cfg.report_dir)) if quiet else verbose_lines(shown)
+        print("\n".join(lines), flush=True)
     if args.update_baseline and code == 3:
         print(f"Baseline {cfg.baseline} left unchanged: the run was inconclusive, so its findings are not the state "
               "to accept")
@@ -222,3 +258,35 @@ def _run(args: argparse.Namespace, cfg: config_module.Config) -> int:
     return code
 
 
+
+
+def quiet_lines(result: RunResult, code: int, report_dir: Path) -> list[str]:
+    """`--quiet`: one line per API (its verdict, and why when it does not conform), then the run's verdict."""
+    lines = []
+    for name, api in result.apis.items():
+        why = api.diagnosis if api.verdict not in ("conforms", "findings") and api.diagnosis else ""
+        gating = f" ({api.counts.gating} gating)" if api.verdict == "findings" else ""
+        lines.append(f"{name:<10} {api.verdict}{gating}{': ' + why if why else ''}")
+    lines.append(f"verdict: {result.verdict} (exit {code}); report: {report_dir / 'index.html'}")
+    return lines
+
+
+def verbose_lines(result: RunResult) -> list[str]:
+    """`-v`: after the summary, each operation's coverage and each finding in full (message, source, request)."""
+    lines = ["", "Details (-v):"]
+    for name, api in result.apis.items():
+        lines.append(f"{name}: {api.verdict}{' - ' + api.diagnosis if api.diagnosis else ''}")
+        for row in api.operations:
+            cov = row.coverage
+            statuses = ", ".join(f"{status} x{count}" for status, count in sorted(cov.statuses.items())) or "none"
+            gap = f"; gap: {row.gap.reason}" if row.gap else ""
+            lines.append(f"  {row.name}: {cov.requests} requests, {cov.successes} 2xx, statuses {statuses}, "
+                         f"images {cov.images_decoded}/{cov.images_fetched}{gap}")
+        for finding in api.findings:
+            lines.append(f"  [{finding.severity}] {finding.check} on {finding.operation}"
+                         f"{' at ' + finding.json_path if finding.json_path else ''} (x{finding.occurrences})")
+            lines.append(f"      {finding.message}")
+            lines.append(f"      {finding.source_label()}")
+            if finding.request:
+                lines.append(f"      {finding.request}")
+    return lines
