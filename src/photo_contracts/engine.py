@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from photo_contracts import provenance
+from photo_contracts import budget, provenance
 from photo_contracts.checks import images as image_checks
 from photo_contracts.checks import registry
 from photo_contracts.checks.contract import UNMARKED
@@ -42,7 +42,7 @@ TRANSPORT_ERRORS = (ResponseTooLarge, requests.Timeout, requests.TooManyRedirect
                     requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
 # The user's own [limits] are the promise a hostile answer breaks (a body never finished, a redirect loop).
 LIMITS = provenance.documented("limits", "the run's [limits]: timeouts, size cap, redirects")
-LIVE_IMAGES_PER_ROLE = 2  # images fetched per operation and role (original, thumbnail, ...) on a live target
+LIVE_IMAGES_PER_ROLE = budget.IMAGES_PER_ROLE  # images fetched per operation and role on a live target
 
 
 class StopApi(Exception):
@@ -112,6 +112,7 @@ class Run:
     explained: dict[str, int] = field(default_factory=dict)  # per API: findings a cause the verdict names explains
     explained_by: dict[str, str] = field(default_factory=dict)  # per API: that cause
     interrupted: bool = False  # set by finish(): the run's tests did not all run
+    plans: dict[str, budget.Plan] = field(default_factory=dict)  # per API: its request budget, part by part
     _images: dict[str, image_checks.ImageSample | None] = field(default_factory=dict)
     _applied_once: set[tuple[str, str, str]] = field(default_factory=set)  # (api, operation, check)
     _image_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -128,9 +129,16 @@ class Run:
         # Public, and what a run in another process sends back: the judge and every report read these.
         self.documented = {name: documented_operations(document) for name, document in contracts.items()}
         self.servers = {name: ((document.get("servers") or [{}])[0].get("url")) for name, document in contracts.items()}
+        for name, target in self.targets.items():  # planned before the suite sends anything
+            self.plans[name] = target.session.plan = budget.plan_for(target, self.config)
 
     def operation(self, api: str, name: str) -> Operation:
         return self._operations[(api, name)]
+
+    def spending(self, target: Target, part: str) -> contextlib.AbstractContextManager[None]:
+        """The requests sent in the block are charged to `part` of the API's budget plan."""
+        plan = self.plans.get(target.api.name)
+        return plan.spending(part) if plan is not None else contextlib.nullcontext()
 
     @property
     def verdict(self) -> str:
@@ -211,8 +219,12 @@ class Run:
             self.ledger.check(target.api.name, operation, name, "skipped", "disabled in the configuration")
             return []
         try:
-            check(ctx)
-        except BudgetExhausted as exc:  # a check's own requests spent the budget: stop, not fail
+            if check.group in budget.GROUPS:  # a check of its own: its requests are its part of the plan
+                with self.spending(target, f"{check.group} {name}"):
+                    check(ctx)
+            else:
+                check(ctx)
+        except BudgetExhausted as exc:  # a check's own requests spent the budget (or its share): stop, not fail
             self.ledger.check(target.api.name, operation, name, "skipped", str(exc))
             raise StopApi(str(exc)) from None
         except NotApplicable as exc:
@@ -272,7 +284,8 @@ class Run:
                     return None, [], None
                 self._image_counts[(target.api.name, operation, role)] = seen + 1
         headers = {"Accept": "image/*", **(target.credentials() if with_credentials else {})}
-        response, found = self.send(target, operation, lambda: target.session.get(url, headers=headers))
+        with self.spending(target, f"images {operation}"):
+            response, found = self.send(target, operation, lambda: target.session.get(url, headers=headers))
         sample = None
         if response is None:  # no complete answer: fetched, not decoded (the finding says why)
             self.ledger.image(target.api.name, operation, False)
@@ -359,6 +372,10 @@ class Run:
     def exercise(self, target: Target, operation: str, case: Any, mode: str) -> list[Finding]:
         """Send a schemathesis case with the real credential, as the vendor's examples ask, and apply
         every enabled check."""
+        with self.spending(target, f"positive {operation}" if mode == "positive" else budget.FUZZING):
+            return self._exercise(target, operation, case, mode)
+
+    def _exercise(self, target: Target, operation: str, case: Any, mode: str) -> list[Finding]:
         documented = self.operation(target.api.name, operation)
         headers = {"Accept": accept_header(documented), **(case.headers or {})}
         case.headers = {**headers, **target.credentials()}
@@ -386,8 +403,9 @@ class Run:
         kwargs: dict[str, Any] = {"params": probe.query, "headers": {"Accept": accept_header(documented)}}
         if documented.method in ("post", "put", "patch"):
             kwargs["json"] = probe.body if probe.body is not None else {}
-        response, found = self.send(target, probe.operation,
-                                    lambda: target.call(documented.method.upper(), path, **kwargs))
+        with self.spending(target, "probes"):
+            response, found = self.send(target, probe.operation,
+                                        lambda: target.call(documented.method.upper(), path, **kwargs))
         if response is None:
             return found
         self.observe(target, probe.operation, response)

@@ -154,6 +154,9 @@ class ApiSession(requests.Session):
         self.run_deadline_at: float | None = None  # time.monotonic() after which nothing more is sent
         self.stalled: str | None = None  # why this API gets no more requests (unreachable, hanging)
         self._deadlines_in_a_row = 0
+        # The run's plan of this budget (budget.Plan): each request is charged to the part it is for, and a
+        # part whose share is spent is refused (its BudgetExhausted) while the others go on.
+        self.plan: Any = None
 
     # Credentials never leave the API's origin, whoever put them on the request.
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
@@ -264,11 +267,21 @@ class ApiSession(requests.Session):
                 if self.requests_sent >= self.limits.budget:
                     self.budget_hit = True
                     raise BudgetExhausted(f"request budget of {self.limits.budget} spent")
+                self._charge()
                 self.requests_sent += 1
             self._rate.wait()
         else:
             with self._count_lock:
+                self._charge()
                 self.requests_sent += 1
+
+    def _charge(self) -> None:
+        if self.plan is not None:
+            try:
+                self.plan.charge()
+            except BudgetExhausted:  # one part's share is spent: the budget limited this run
+                self.budget_hit = True
+                raise
 
     def last_response(self) -> requests.Response | None:
         """The last complete response this thread received (what a failing invariant just read)."""

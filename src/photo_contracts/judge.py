@@ -139,6 +139,27 @@ def drift_by_usage(drift: list[dict[str, Any]], usage: Usage | None) -> None:
             entry["severity"] = "info"
 
 
+# Parts of a budget plan that judge a promise with requests of their own (the positive answers have their gaps above).
+JUDGING_PARTS = ("error", "promise", "invariant", "probes")
+
+
+def budget_gaps(plan: Any) -> list[Gap]:
+    """Each check of its own whose part of the request budget ran out before it was judged (budget.Plan), with
+    the requests it needed: at least one more than it got, and what the plan found it needs."""
+    gaps = []
+    for part in (plan.as_dict()["parts"] if plan is not None else []):
+        if not part["refused"] or part["kind"] not in JUDGING_PARTS:
+            continue
+        needed = max(part["need"], part["spent"] + 1)
+        budget = plan.as_dict()["budget"]
+        gaps.append(Gap(part["operation"] if part["operation"] != "-" else "-",
+                        f"{part['part']} not judged: the request budget ({budget}) gave it {part['spent']} requests "
+                        f"({part['share']} reserved, {part['flowed_in']} flowed to it); it needed {needed}",
+                        f"raise budget in [limits] by at least {needed - part['spent']}",
+                        check=part["part"].split(" ", 1)[-1], needed=needed))
+    return gaps
+
+
 def judge(run: Any, *, interrupted: bool = False) -> None:
     """Drop the findings a named cause explains, mark those the baseline accepts, and give each API of `run`
     its verdict (`run.verdicts`), with the cause of the drops (`run.explained`, `run.explained_by`)."""
@@ -168,6 +189,7 @@ def judge(run: Any, *, interrupted: bool = False) -> None:
         specs = {op.name: op for op in run.operations(name)} if callable(getattr(run, "operations", None)) else {}
         gaps = [gap for op in run.documented[name]
                 if (gap := gap_of(op, entries.get(op.name), target, cfg, specs.get(op.name), bool(unfinished)))]
+        gaps += budget_gaps((getattr(run, "plans", None) or {}).get(name))
         verdict = judge_api(name, list(run.findings), ledger, target, run.servers.get(name), cfg.strict,
                             stats.errors, gaps=tuple(gaps),
                             sourced={op.name for op in run.documented[name] if op.sourced})

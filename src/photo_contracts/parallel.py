@@ -69,6 +69,16 @@ class TargetView:
 
 
 @dataclass
+class PlanView:
+    """An API's request budget plan as its process sent it back (budget.Plan.as_dict)."""
+
+    plan: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.plan
+
+
+@dataclass
 class StatsView:
     passed: int = 0
     failed: int = 0
@@ -106,6 +116,7 @@ class Snapshot:
     secrets: list[str] = field(default_factory=list)
     error: str | None = None  # a ToolError the child met: the run ends with it, as in one process
     documented: list[Any] = field(default_factory=list)  # judge.Documented of its contract
+    plan: dict[str, Any] | None = None  # its request budget, part by part (budget.Plan.as_dict)
 
     @classmethod
     def of(cls, api: str, code: int, run: Any) -> Snapshot:
@@ -120,6 +131,7 @@ class Snapshot:
             run.ledger.operations(api), run.verdicts.get(api), run.explained.get(api, 0),
             run.explained_by.get(api, ""), run.images, list(run.redactor.secrets),
             documented=list(run.documented.get(api, [])),
+            plan=run.plans[api].as_dict() if api in getattr(run, "plans", {}) else None,
         )
 
 
@@ -151,6 +163,7 @@ class Merged:
     redactor: Redactor = field(default_factory=Redactor)
     interrupted: bool = False
     documented: dict[str, list[Any]] = field(default_factory=dict)
+    plans: dict[str, PlanView] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -181,6 +194,8 @@ class Merged:
         self.explained[name] = snapshot.explained
         self.explained_by[name] = snapshot.explained_by
         self.images.update(snapshot.images)
+        if snapshot.plan is not None:
+            self.plans[name] = PlanView(snapshot.plan)
         for secret in snapshot.secrets:
             self.redactor.add(secret)
 

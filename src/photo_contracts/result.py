@@ -112,6 +112,9 @@ class ApiResult:
     gaps: list[Gap]
     findings: list[Finding]
     ids: dict[str, Any] = field(default_factory=dict)  # where each real id came from, and those left out
+    # The request budget as planned (budget.Plan.as_dict): per part of what the run judges, its share and
+    # what it spent; None for a run whose API sent nothing back.
+    budget: dict[str, Any] | None = None
 
     def coverage(self) -> dict[str, Any]:
         return {row.name: row.coverage.as_dict() for row in sorted(self.operations, key=lambda r: r.name)}
@@ -172,6 +175,7 @@ class RunResult:
                 "gaps": [gap.as_dict() for gap in api.gaps],
                 "coverage": api.coverage(),
                 "ids": api.ids,
+                "budget": api.budget,
             }
         return {
             "target": self.target, "sandbox_drift": self.sandbox_drift, "replay": self.replay, "seed": self.seed,
@@ -193,6 +197,25 @@ def _ids(target: Any) -> dict[str, Any]:
     return ({"origins": origins} if origins else {}) | ({"left_out": left_out} if left_out else {})
 
 
+def budget_line(plan: dict[str, Any] | None) -> str | None:
+    """Where a budgeted run's requests went, by kind of part (summary.json's apis.<api>.budget has each part);
+    None for a run without a budget (a sandbox)."""
+    if not plan or plan.get("budget") is None:
+        return None
+    spent: dict[str, int] = {}
+    for part in plan["parts"]:
+        if part["spent"]:
+            spent[part["kind"]] = spent.get(part["kind"], 0) + part["spent"]
+    refused = sum(1 for part in plan["parts"] if part["refused"])
+    return (f"{plan['spent']} of {plan['budget']} requests: " + ", ".join(f"{k} {n}" for k, n in spent.items())
+            + (f"; {refused} part{'s' * (refused != 1)} ran out of budget" if refused else ""))
+
+
+def _budget(run: RunLike, api: str) -> dict[str, Any] | None:
+    plan = (getattr(run, "plans", None) or {}).get(api)
+    return plan.as_dict() if plan is not None else None
+
+
 def build(run: RunLike, *, interrupted: bool | None = None) -> RunResult:
     """The result of `run`, as every output shows it (`interrupted`: by default, what the run says)."""
     cfg = run.config
@@ -203,7 +226,7 @@ def build(run: RunLike, *, interrupted: bool | None = None) -> RunResult:
         mine = [f for f in findings if f.api == name]
         judged = run.verdicts.get(name) or ApiVerdict("inconclusive", f"{name}: the run ended before any verdict")
         ledger = run.ledger.operations(name)
-        gaps = {gap.operation: gap for gap in judged.gaps}
+        gaps = {gap.operation: gap for gap in judged.gaps if gap.check is None}  # an operation's own gap
         documented = list(run.documented.get(name, []))
         rows = [OperationRow(op.name, True, op.sourced, ledger.get(op.name) or OperationCoverage(),
                              gaps.get(op.name)) for op in documented]
@@ -218,7 +241,7 @@ def build(run: RunLike, *, interrupted: bool | None = None) -> RunResult:
             counts=_counts(target.session.requests_sent, run.ledger.totals(name), mine, cfg.strict),
             tests=tests, budget_exhausted=bool(target.session.budget_hit),
             explained=run.explained.get(name, 0), explained_by=run.explained_by.get(name, "the rejected credential"),
-            operations=rows, gaps=list(judged.gaps), findings=mine, ids=_ids(target))
+            operations=rows, gaps=list(judged.gaps), findings=mine, ids=_ids(target), budget=_budget(run, name))
     verdicts = {name: ApiVerdict(api.verdict) for name, api in apis.items()}
     verdict = "interrupted" if interrupted else (overall(verdicts) if verdicts else "inconclusive")
     total = OperationCoverage()

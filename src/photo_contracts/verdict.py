@@ -22,17 +22,21 @@ GATING = ("breaking", "warning")  # --strict adds "notice"
 
 @dataclass(frozen=True)
 class Gap:
-    """A documented operation that got no successful answer: why, and what would reach it."""
+    """A documented operation that got no successful answer: why, and what would reach it. Or (`check` set) a
+    check of its own the request budget left unjudged, and the requests it needed."""
 
     operation: str
     reason: str
     fix: str
     sourced: bool = True  # its success answer rests on the vendor's words
     blocks: bool = False  # it makes the API inconclusive (a documented read no real id reached)
+    check: str | None = None  # an error check, promise, invariant or the probes: not judged for want of budget
+    needed: int | None = None  # ... and the requests it needed
 
     def as_dict(self) -> dict[str, Any]:
         return {"operation": self.operation, "reason": self.reason, "fix": self.fix, "sourced": self.sourced,
-                "blocks_verdict": self.blocks}
+                "blocks_verdict": self.blocks} | (
+            {"check": self.check, "requests_needed": self.needed} if self.check else {})
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ def judge(api: str, operation: str, response: requests.Response, expected: Rejec
                           json_path=error.json_path, response=response)
 
 
-@check("breaking", "an unknown id gets the documented not-found answer (status, error code, body)", "error")
+@check("breaking", "an unknown id gets the documented not-found answer (status, error code, body)", "error",
+       need=lambda target, config: len(target.facts.probe_operations))
 def unknown_id_is_documented_error(ctx: CheckContext) -> None:
     target, operation = ctx.target, ctx.operation
     method, template = operation.split(" ", 1)
@@ -74,7 +75,8 @@ def unknown_id_is_documented_error(ctx: CheckContext) -> None:
 
 
 @check("breaking", "missing or wrong credentials get the documented rejection: status, error code, body (visitor: "
-       "HTTP 200 with codes 1142/1157/1190 and 1403)", "error")
+       "HTTP 200 with codes 1142/1157/1190 and 1403)", "error",
+       need=lambda target, config: 2 * len(target.facts.probe_operations))
 def credentials_are_enforced(ctx: CheckContext) -> None:
     target, operation = ctx.target, ctx.operation
     method, template = operation.split(" ", 1)

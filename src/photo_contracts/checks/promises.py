@@ -16,6 +16,7 @@ from photo_contracts.operations import operations
 from photo_contracts.provenance import assumed
 
 UNMARKED = assumed("the contract names no source for this default")
+DELETED_ASKED = 3  # deleted media asked for at most (configured or listed)
 
 
 def _path(target: Any, operation: str, **extra: str) -> tuple[str, str]:
@@ -40,7 +41,8 @@ def _first_listing(facts: Any) -> str:
 
 @check("breaking", "a documented request option changes the answer as documented (Autodesk `include=signedUrls` -> "
        "`signedUrls`, both URLs fetch without the credential)", "promise",
-       where=lambda facts: facts.options[0].operation if facts.options else _first_listing(facts))
+       where=lambda facts: facts.options[0].operation if facts.options else _first_listing(facts),
+       need=lambda target, config: sum(1 + len(p.links) for p in target.facts.options))
 def options_are_honoured(ctx: CheckContext) -> None:
     target, fetch = ctx.target, ctx.fetch_anonymously
     if not target.facts.options:
@@ -76,19 +78,21 @@ def deleted_ids(target: Any) -> list[str]:
             body = {listing.size: _maximum(target, listing)} if listing.in_body else None
             response = target.call(method, path, json=body) if listing.in_body else target.call(method, path)
             items = [item for _, item in values(_json(response), listing.items)] if response.ok else []
-            return [str(i[promise.id_key]) for i in items if isinstance(i, dict) and i.get(promise.marker)][:3]
+            return [str(i[promise.id_key]) for i in items if isinstance(i, dict) and i.get(promise.marker)][
+                :DELETED_ASKED]
     return []
 
 
 @check("breaking", "media deleted by a user answer the documented status (Autodesk 410), never a success "
        "carrying `deletedAt`", "promise",
-       where=lambda facts: facts.deleted.operation if facts.deleted else _first_listing(facts))
+       where=lambda facts: facts.deleted.operation if facts.deleted else _first_listing(facts),
+       need=lambda target, config: 1 + DELETED_ASKED if target.facts.deleted else 0)
 def deleted_media_is_gone(ctx: CheckContext) -> None:
     target = ctx.target
     promise = target.facts.deleted
     if promise is None:
         raise NotApplicable(f"{target.api.name} documents no answer for deleted media")
-    ids = deleted_ids(target)
+    ids = deleted_ids(target)[:DELETED_ASKED]
     if not ids:
         raise NotApplicable(f"no deleted media to ask for: list {promise.config_key} in the [{target.api.name}] table")
     for media in ids:
@@ -127,7 +131,8 @@ def _maximum(target: Any, listing: Listing) -> int | None:
 
 
 @check("warning", "a listing asked without a page size returns at most the documented default (CloudCard `max` 25, "
-       "Autodesk `limit` 25)", "promise", where=_first_listing)
+       "Autodesk `limit` 25)", "promise", where=_first_listing,
+       need=lambda target, config: len(target.facts.listings))
 def defaults_are_honoured(ctx: CheckContext) -> None:
     target = ctx.target
     checked = 0

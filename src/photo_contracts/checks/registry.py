@@ -78,8 +78,11 @@ class Check:
     run: Callable[[CheckContext], None] | None = None  # None: declared only (judged by the engine or per vendor)
     applies_to: Callable[[CheckContext], bool] = on_its_own
     once_per_operation: bool = False  # applied to the first context of each operation that it applies to
-    # Checks that make their own requests: the operation (from the API's facts) they are recorded under.
+    # Checks that make their own requests: the operation (from the API's facts) they are recorded under ...
     where: Callable[[Any], str] = nowhere
+    # ... and how many requests they need at most, given the target and the configuration (the run's budget
+    # plan reserves that many for them; None: budget.DEFAULT_NEED).
+    need: Callable[[Any, Any], int] | None = None
 
     def __call__(self, ctx: CheckContext) -> None:
         if self.run is None:
@@ -141,12 +144,13 @@ def declare(name: str, severity: str, asserts: str, group: str, source: Source |
 
 def check(severity: str, asserts: str, group: str, source: Source | None = None, *,
           applies_to: Callable[[CheckContext], bool] = on_its_own, once_per_operation: bool = False,
-          where: Callable[[Any], str] = nowhere) -> Callable[[Callable[[CheckContext], None]], Check]:
+          where: Callable[[Any], str] = nowhere,
+          need: Callable[[Any, Any], int] | None = None) -> Callable[[Callable[[CheckContext], None]], Check]:
     """Register the decorated function as a check (its name is the function's name)."""
 
     def decorate(function: Callable[[CheckContext], None]) -> Check:
         return _register(Check(function.__name__, severity, asserts, group, source, function, applies_to,
-                               once_per_operation, where))
+                               once_per_operation, where, need))
 
     return decorate
 
@@ -161,16 +165,18 @@ def in_group(group: str) -> list[str]:
     return [c.name for c in CHECKS.values() if c.group == group]
 
 
-def invariant(operation: str, source: Source) -> Callable[[Callable[[CheckContext], None]], Check]:
+def invariant(operation: str, source: Source, need: Callable[[Any, Any], int] | None = None,
+              ) -> Callable[[Callable[[CheckContext], None]], Check]:
     """A vendor's implementation of the declared invariant of the function's name, exercised through
     `operation`. `source` is the promise the invariant rests on; a `CheckFailed` it raises may name a more
-    precise one (each assertion of an invariant can rest on other words)."""
+    precise one (each assertion of an invariant can rest on other words). `need(target, config)`: the most
+    requests it sends (the run's budget plan reserves them)."""
 
     def decorate(function: Callable[[CheckContext], None]) -> Check:
         declared = CHECKS.get(function.__name__)
         if declared is None or declared.group != "invariant":
             raise ValueError(f"unknown invariant {function.__name__!r}")
-        return replace(declared, source=source, run=function, where=lambda facts: operation)
+        return replace(declared, source=source, run=function, where=lambda facts: operation, need=need)
 
     return decorate
 

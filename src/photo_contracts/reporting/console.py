@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from photo_contracts.result import RunResult
+from photo_contracts.result import RunResult, budget_line
 
 WORST_SHOWN = 8
 GAPS_SHOWN = 6
@@ -42,7 +42,7 @@ def print_summary(result: RunResult, report_dir: Path, elapsed: float, out: Text
         if api.explained:
             print(f"\n{name}: {api.explained} finding{'s' * (api.explained != 1)} not reported: {api.explained_by} "
                   "explains them", file=out)
-        gaps = [g for g in api.gaps if not g.blocks]
+        gaps = [g for g in api.gaps if not g.blocks and g.check is None]
         if gaps:
             print(f"\n{name}: {len(gaps)} operation{'s' * (len(gaps) != 1)} never answered with success, so what "
                   "the vendor promises of that answer was not judged (coverage gaps, not a verdict):", file=out)
@@ -50,6 +50,16 @@ def print_summary(result: RunResult, report_dir: Path, elapsed: float, out: Text
                 print(f"  {gap.operation}: {_cut(gap.reason, 90)}; fix: {_cut(gap.fix, 90)}", file=out)
             if len(gaps) > GAPS_SHOWN:
                 print(f"  ... and {len(gaps) - GAPS_SHOWN} more (summary.json, gaps)", file=out)
+        starved = [g for g in api.gaps if g.check is not None]
+        if starved:
+            print(f"\n{name}: {len(starved)} check{'s' * (len(starved) != 1)} not judged: the request budget ran out "
+                  "for them (coverage gaps, not a verdict):", file=out)
+            for gap in starved[:GAPS_SHOWN]:
+                print(f"  {gap.check} on {gap.operation}: needed {gap.needed} requests; fix: {_cut(gap.fix, 90)}",
+                      file=out)
+        line = budget_line(api.budget)
+        if line:
+            print(f"\n{name}: {line}", file=out)
     for api in result.apis.values():
         if api.diagnosis:
             print(f"\n{api.diagnosis}", file=out)

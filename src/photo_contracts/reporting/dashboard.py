@@ -26,7 +26,7 @@ import jinja2
 
 from photo_contracts import __version__
 from photo_contracts.findings import Finding
-from photo_contracts.result import ApiResult, RunResult
+from photo_contracts.result import ApiResult, RunResult, budget_line
 from photo_contracts.severities import SEVERITIES
 
 GALLERY = 48  # images shown; the gallery's header counts them all
@@ -214,7 +214,7 @@ def context(result: RunResult, *, command: str, log_name: str = "report.html") -
             "images_fetched": c.images_fetched, "images_decoded": c.images_decoded, "findings_count": c.findings,
             "occurrences": c.occurrences, "explained": api.explained, "explained_by": api.explained_by,
             "counts": Counter(c.by_severity), "findings": mine, "gaps": [g for g in api.gaps if not g.blocks],
-            "operations": group_by_operation(mine), "matrix": matrix(api, mine),
+            "operations": group_by_operation(mine), "matrix": matrix(api, mine), "budget": budget_line(api.budget),
         })
     drift = sorted(result.drift, key=lambda d: (severity_rank(d.get("severity", "info")), d.get("api", "")))
     cfg = result.config
