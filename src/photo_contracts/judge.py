@@ -32,19 +32,22 @@ class Documented:
     """One operation of a contract, as the judge sees it."""
 
     name: str  # "GET /photo/{id}"
-    sourced: bool  # a success answer rests on the vendor's words (x-source), not only on our reading
+    sourced: bool  # a success answer is documented (x-source, or unmarked in a contract of the user's own), not
+    # only our reading (x-assumed)
     write: bool
     login: bool  # needs no credential (`security: []`): a log-in, never sent generated credentials live
     reads_one: bool  # a read of one resource: path parameters, not a write
 
 
-def _marked_source(document: dict[str, Any], answer: Any) -> bool:
+def _assumed(document: dict[str, Any], answer: Any) -> bool:
+    """A response marked `x-assumed` (our reading), following a local `$ref`; an unmarked one (a contract of the
+    user's own, the vendor's OpenAPI) is what the contract documents."""
     if isinstance(answer, dict) and isinstance(answer.get("$ref"), str) and answer["$ref"].startswith("#/"):
         node: Any = document
         for part in answer["$ref"][2:].split("/"):
             node = node.get(part, {}) if isinstance(node, dict) else {}
         answer = node
-    return isinstance(answer, dict) and "x-source" in answer
+    return isinstance(answer, dict) and "x-assumed" in answer and "x-source" not in answer
 
 
 def documented_operations(document: dict[str, Any]) -> list[Documented]:
@@ -52,7 +55,8 @@ def documented_operations(document: dict[str, Any]) -> list[Documented]:
     out = []
     for op in operations(document):
         answers = op.spec.get("responses", {}) or {}
-        sourced = any(_marked_source(document, a) for s, a in answers.items() if str(s).startswith("2"))
+        successes = [a for s, a in answers.items() if str(s).startswith("2")]
+        sourced = any(not _assumed(document, a) for a in successes)
         out.append(Documented(op.name, sourced, op.is_write, op.spec.get("security") == [],
                               bool(op.path_params) and not op.is_write))
     return out
