@@ -137,12 +137,12 @@ def json_with_charset(sandbox: Sandbox) -> bool:
     return response.headers["content-type"] == "application/json; charset=utf-8"
 
 
-def expiry_is_epoch_seconds(sandbox: Sandbox) -> bool:
+def expiry_is_iso_string(sandbox: Sandbox) -> bool:
     response = requests.post(sandbox.base_url + "/v1/oauth/", data={"username": "sandbox", "password": sandbox.token},
                              timeout=5)
     body = response.json()
     assert not list(TOKENS.iter_errors(body)), body
-    return isinstance(body["data"]["expiry"], int)
+    return isinstance(body["data"]["expiry"], str) and body["data"]["expiry"].endswith("Z")
 
 
 PROBES: dict[str, Probe] = {
@@ -163,7 +163,7 @@ PROBES: dict[str, Probe] = {
     "visitor-doc-full-photo-as-bmp": full_photo_served_as("BMP"),
     "visitor-doc-error-extra-field": error_has_extra_field,
     "visitor-doc-json-charset": json_with_charset,
-    "visitor-doc-token-expiry-epoch-seconds": expiry_is_epoch_seconds,
+    "visitor-doc-token-expiry-iso-string": expiry_is_iso_string,
 }
 VISITOR = {name: p for name, p in catalog().items() if p.api == "visitor"}
 VISITOR_PROFILES = {name: p for name, p in VISITOR.items() if not p.is_variant}

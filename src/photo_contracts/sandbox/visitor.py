@@ -35,7 +35,7 @@ from photo_contracts.sandbox.visitor_data import Visitor, build_visitors, error_
 BASE_PATH = ""  # self-hosted; the API lives at /v1 on the installation's host
 TOKEN_PREFIX = "Token "
 SANDBOX_USERNAME = "sandbox"
-TOKEN_LIFETIME = timedelta(hours=24)  # [I] the docs do not say how long a token lives
+TOKEN_LIFETIME = timedelta(seconds=2592000)  # [C] v1/oauth/index.php: $expiry = $cur_time + 2592000 (30 days)
 _TOKEN = re.compile(r"^\S+$")
 JSON = "application/json"
 
@@ -91,7 +91,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
             return error("1142")
         token = secrets.token_hex(20)
         tokens.add(token)
-        expiry = (datetime.now(UTC) + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+        expiry = int((datetime.now(UTC) + TOKEN_LIFETIME).timestamp())  # epoch seconds, as the vendor's code
         body = {"success": True, "data": {"access_token": token, "expiry": expiry}}
         return Response(json.dumps(body).encode(), media_type=JSON)
 

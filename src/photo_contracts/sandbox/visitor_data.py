@@ -14,17 +14,18 @@ FULL_FORMATS = ("JPEG", "PNG", "BMP")  # [C] full photos are served as stored
 # Webcam and phone-camera sizes a front-desk kiosk would store (landscape and portrait).
 PHOTO_SIZES = ((640, 480), (480, 640), (800, 600), (600, 800), (720, 540), (360, 480))
 
-# The documented codes [D], by exception family; the messages are the sandbox's own wording
-# (the docs give them only for 3404 and 4515).
+# The documented codes [D], by exception family, with the messages of the vendor's own error table
+# (sources/visitor-vmsalpha-code.md, v1/res/kill.php [C]); 3404 keeps the photo page's words, since the
+# code's message names the ID it was given.
 ERRORS: dict[str, tuple[str, str]] = {
-    "1142": ("OAuthException", "Invalid username or password"),
-    "1157": ("OAuthException", "Username and password are required"),
-    "1190": ("OAuthException",
-             "Authorization header missing or malformed; expected 'Token <access_token>'"),
-    "1403": ("OAuthException", "Invalid access token"),
+    "1142": ("OAuthException", "Wrong username/password. Please try again."),
+    "1157": ("OAuthException", "Username/password not supplied."),
+    "1190": ("OAuthException", "An active access token must be used to query information about the current visitors."),
+    "1403": ("OAuthException", "Invalid OAuth access token."),
     "3404": ("APIMethodException", "Invalid visitor ID"),
-    "4515": ("RequestedObjectException", "Image not available"),
-    "5404": ("ServerSideException", "Unknown server error"),
+    "4515": ("RequestedObjectException", "Image not available."),
+    "5404": ("ServerSideException",
+             "Unknown error occured. This should not happen normally. Please contact a developer."),
 }
 
 

@@ -212,17 +212,16 @@ class JsonCharset(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExpiryAsEpochSeconds(Change):
-    """The token's expiry as epoch seconds (an integer) instead of an ISO 8601 string."""
+class ExpiryAsIsoString(Change):
+    """The token's expiry as an ISO 8601 string instead of epoch seconds (the vendor's code's integer)."""
 
     def edit_response(self, response: HttpResponse) -> None:
         if "json" not in response.media_type:
             return
         body = json.loads(response.body)
         data = body.get("data") if isinstance(body, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("expiry"), str):
-            moment = datetime.strptime(data["expiry"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-            data["expiry"] = int(moment.timestamp())
+        if isinstance(data, dict) and isinstance(data.get("expiry"), int):
+            data["expiry"] = datetime.fromtimestamp(data["expiry"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             response.body = json.dumps(body).encode()
 
 
@@ -284,11 +283,12 @@ VARIANTS: tuple[DriftProfile, ...] = (
         change=JsonCharset(),
     ),
     DriftProfile(
-        name="visitor-doc-token-expiry-epoch-seconds",
+        name="visitor-doc-token-expiry-iso-string",
         api="visitor",
-        description="The token's expiry is epoch seconds (an integer), not an ISO 8601 string.",
-        check=None,  # VENDOR-NOTES names "expiry" without a type or value
+        description="The token's expiry is an ISO 8601 string, not epoch seconds (an integer, as VMSAlpha's code "
+                    "answers).",
+        check=None,  # the contract accepts a timestamp string too [I]
         operations=(OAUTH,),
-        change=ExpiryAsEpochSeconds(),
+        change=ExpiryAsIsoString(),
     ),
 )
