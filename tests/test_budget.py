@@ -76,13 +76,24 @@ def test_a_check_the_budget_starved_is_a_gap_with_the_requests_it_needed():
     plan = Plan(6)
     plan.lay_out([Part("positive GET /x", "positive", 1, 2, where="GET /x"),
                   Part("invariant pagination_is_consistent", "invariant", 2, 21, where="GET /x")])
-    assert [p["share"] for p in plan.as_dict()["parts"]] == [0, 1, 5]  # ids, then each part at least one
+    # Not even one example of the invariant fits: nothing is reserved for it (a part of a check judges nothing),
+    # the answers keep theirs, and the invariant may spend what they leave.
+    assert [p["share"] for p in plan.as_dict()["parts"]] == [0, 2, 0]
     spend(plan, "positive GET /x", 1)
     with pytest.raises(ShareSpent):
         spend(plan, "invariant pagination_is_consistent", 6)
     [gap] = budget_gaps(plan)
     assert (gap.check, gap.operation, gap.needed, gap.blocks) == ("pagination_is_consistent", "GET /x", 21, False)
-    assert "gave it 5 requests" in gap.reason and gap.as_dict()["requests_needed"] == 21
+    assert "gave it 5 requests (0 reserved, 5 flowed to it)" in gap.reason
+    assert gap.as_dict()["requests_needed"] == 21
+
+
+def test_when_the_floors_do_not_fit_the_checks_are_reserved_whole_the_cheapest_first():
+    plan = Plan(12)
+    plan.lay_out([Part("positive A", "positive", 1, 10, floor=6), Part("invariant B", "invariant", 2, 21, floor=5),
+                  Part("promise C", "promise", 3, 3), Part("invariant D", "invariant", 4, 6, floor=2)])
+    shares = {p["part"]: p["share"] for p in plan.as_dict()["parts"]}
+    assert shares == {"ids": 0, "positive A": 2, "promise C": 3, "invariant D": 2, "invariant B": 5}
 
 
 def test_every_invariant_and_promise_says_what_it_needs():

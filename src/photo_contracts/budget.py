@@ -35,6 +35,9 @@ FUZZING = "fuzzing"
 IMAGES_PER_ROLE = 2  # distinct images fetched per operation and role (original, thumbnail, ...) on a live target
 DEFAULT_NEED = 5  # requests planned for a check of its own that does not say what it needs
 GROUPS = ("error", "promise", "invariant")  # checks that make their own requests: one part each
+WHOLE = GROUPS  # parts that judge nothing with a part of their requests: reserved whole or not at all
+INVARIANT_EXAMPLES = 5  # examples an invariant's property runs at most (checks.invariants.examples_of)
+FIRST_SLICE = 2  # what the other parts keep first when not even the floors fit: an answer, and it without credential
 
 
 class ShareSpent(BudgetExhausted):
@@ -86,7 +89,8 @@ class Plan:
                 shares = [p.need for p in planned]
             else:
                 shares = reserve(max(0, self.budget - spent_before), [p.need for p in planned],
-                                 [p.need if p.floor is None else min(p.floor, p.need) for p in planned])
+                                 [p.need if p.floor is None else min(p.floor, p.need) for p in planned],
+                                 [p.kind in WHOLE for p in planned])
             for part, share in zip(planned, shares, strict=True):
                 part.share = share
             for part in parts:
@@ -151,15 +155,27 @@ class Plan:
                     "parts": [p.as_dict() for p in parts]}
 
 
-def reserve(available: int, needs: list[int], floors: list[int]) -> list[int]:
+def reserve(available: int, needs: list[int], floors: list[int], whole: list[bool] | None = None) -> list[int]:
     """Shares of `available` for `needs`: each need in full if they fit; else each floor, and what remains
-    shared in proportion to what each needs beyond it; else the floors in proportion."""
+    shared in proportion to what each needs beyond it. Where not even the floors fit, a part judged `whole` (a
+    check: a part of its requests judges nothing) gets all of its floor or nothing: every other part gets a first
+    slice (FIRST_SLICE: an answer, and the request without the credential), then the whole parts are funded,
+    the cheapest first, and what is left goes to the others' floors in proportion."""
     if sum(needs) <= available:
         return list(needs)
     if sum(floors) <= available:
         extra = apportion(available - sum(floors), [n - f for n, f in zip(needs, floors, strict=True)])
         return [f + e for f, e in zip(floors, extra, strict=True)]
-    return apportion(available, floors)
+    whole = whole or [False] * len(needs)
+    first = [0 if w else min(f, FIRST_SLICE) for f, w in zip(floors, whole, strict=True)]
+    if sum(first) >= available:
+        return apportion(available, first)
+    shares, left = list(first), available - sum(first)
+    for index in sorted((i for i, w in enumerate(whole) if w), key=lambda i: floors[i]):
+        if floors[index] <= left:
+            shares[index], left = floors[index], left - floors[index]
+    rest = apportion(left, [0 if w else f - s for f, s, w in zip(floors, shares, whole, strict=True)])
+    return [s + r for s, r in zip(shares, rest, strict=True)]
 
 
 def apportion(total: int, weights: list[int]) -> list[int]:
@@ -259,7 +275,11 @@ def plan_for(target: Any, config: Any) -> Plan:
             if check is None or (group == "error" and not target.facts.probe_operations):
                 continue
             where = check.where(target.facts) if group != "error" else target.facts.probe_operations[0]
-            parts.append(Part(f"{group} {name}", group, stage, need_of(check, target, config), where=where))
+            need = need_of(check, target, config)
+            # An invariant is a property over a few examples: one example judges it (on fewer cases).
+            floor = -(-need // max(1, min(INVARIANT_EXAMPLES, config.examples_per_operation))) if (
+                group == "invariant") else need
+            parts.append(Part(f"{group} {name}", group, stage, need, floor=floor, where=where))
             stage += 1
     sent = probes_sent(target, config)
     if sent:

@@ -147,12 +147,17 @@ def drift_by_usage(drift: list[dict[str, Any]], usage: Usage | None) -> None:
 JUDGING_PARTS = ("error", "promise", "invariant", "probes")
 
 
-def budget_gaps(plan: Any) -> list[Gap]:
+def budget_gaps(plan: Any, entries: dict[str, OperationCoverage] | None = None) -> list[Gap]:
     """Each check of its own whose part of the request budget ran out before it was judged (budget.Plan), with
-    the requests it needed: at least one more than it got, and what the plan found it needs."""
+    the requests it needed: at least one more than it got, and what the plan found it needs. A check the
+    ledger (`entries`) counts as applied was judged all the same (an invariant on fewer examples)."""
     gaps = []
     for part in (plan.as_dict()["parts"] if plan is not None else []):
         if not part["refused"] or part["kind"] not in JUDGING_PARTS:
+            continue
+        check = part["part"].split(" ", 1)[-1]
+        outcomes = (entries or {}).get(part["operation"], OperationCoverage()).checks.get(check, {})
+        if outcomes.get("applied") and not outcomes.get("skipped"):
             continue
         needed = max(part["need"], part["spent"] + 1)
         budget = plan.as_dict()["budget"]
@@ -160,7 +165,7 @@ def budget_gaps(plan: Any) -> list[Gap]:
                         f"{part['part']} not judged: the request budget ({budget}) gave it {part['spent']} requests "
                         f"({part['share']} reserved, {part['flowed_in']} flowed to it); it needed {needed}",
                         f"raise budget in [limits] by at least {needed - part['spent']}",
-                        check=part["part"].split(" ", 1)[-1], needed=needed))
+                        check=check, needed=needed))
     return gaps
 
 
@@ -193,7 +198,7 @@ def judge(run: Any, *, interrupted: bool = False) -> None:
         specs = {op.name: op for op in run.operations(name)} if callable(getattr(run, "operations", None)) else {}
         gaps = [gap for op in run.documented[name]
                 if (gap := gap_of(op, entries.get(op.name), target, cfg, specs.get(op.name), bool(unfinished)))]
-        gaps += budget_gaps((getattr(run, "plans", None) or {}).get(name))
+        gaps += budget_gaps((getattr(run, "plans", None) or {}).get(name), entries)
         verdict = judge_api(name, list(run.findings), ledger, target, run.servers.get(name), cfg.strict,
                             stats.errors, gaps=tuple(gaps),
                             sourced={op.name for op in run.documented[name] if op.sourced})

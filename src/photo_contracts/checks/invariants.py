@@ -43,24 +43,39 @@ def examples_of(config: Any, examples: int = 5) -> int:
     return min(examples, max(1, config.examples_per_operation))
 
 
+def refused_by_plan(exc: BaseException) -> bool:
+    """The run's budget plan refused the request: this check's share is spent (budget.ShareSpent names its part)."""
+    return getattr(exc, "part", None) is not None
+
+
 def as_property(config: Any, examples: int = 5) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Hypothesis settings for an invariant: few examples (each costs real requests), seeded, no shrinking.
     The first failure is the answer: hypothesis' replay of the failing example gets it again without asking the
-    API again (an answer that changes, or a budget spent meanwhile, would otherwise hide the finding)."""
+    API again (an answer that changes, or a budget spent meanwhile, would otherwise hide the finding). Where the
+    run's budget plan refuses this check more requests after an example was judged whole, the examples judged are
+    the judgement: the rest are not run."""
 
     def decorate(test: Callable[..., None]) -> Callable[..., None]:
         inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
         first: list[BaseException] = []
+        judged: list[int] = [0]
+        cut: list[BaseException] = []
 
         @functools.wraps(inner)
         def once(*args: Any, **kwargs: Any) -> None:
             if first:
                 raise first[0]
+            if cut:
+                return
             try:
                 inner(*args, **kwargs)
             except Exception as exc:
+                if judged[0] and refused_by_plan(exc):
+                    cut.append(exc)
+                    return
                 first.append(exc)
                 raise
+            judged[0] += 1
 
         test.hypothesis.inner_test = once  # type: ignore[attr-defined]
         test = settings(max_examples=examples_of(config, examples), deadline=None,
