@@ -4,8 +4,10 @@ Before the suite sends anything, each API's budget (`[limits] budget`, on live t
 what the run must judge, in the order it runs: per operation its positive answers (every configured id
 among them) and the images they link to (a few distinct images per role), each error answer, each
 applicable promise and invariant, the negative probes; fuzzing (the negative cases) takes what is left.
-Each part gets a reserved share: its need, or less when the needs exceed the budget (the positive answers
-beyond the generated examples give way first). The engine names the part each request is for
+Each part gets a reserved share: its need where the needs fit the budget. Where they do not, the positive
+answers beyond their generated examples give way first, then the invariants' examples beyond the first; where
+not even that fits, each operation keeps a first slice of answers and the checks are reserved whole (a part
+of a check's requests judges nothing), the cheapest first. The engine names the part each request is for
 (`Plan.spending`); a part spends its share, then whatever no open part has reserved: what earlier parts
 left unused flows on to the parts after them. A part that can get no more raises `ShareSpent` for itself
 alone, and the others go on; the judge lists a promise that could not be judged so as a coverage gap,
@@ -136,15 +138,9 @@ class Plan:
                                  part.name)
 
     def _part(self, name: str) -> Part:
-        if name not in self.parts:  # a request no part was planned for: after everything, from what is left
-            last = max((p.stage for p in self.parts.values()), default=0)
-            self.parts[name] = Part(name, OTHER if name == OTHER else name.split(" ", 1)[0], last + 1, 0)
+        if name not in self.parts:  # a request no part was planned for: from what nobody reserved, closing nothing
+            self.parts[name] = Part(name, OTHER if name == OTHER else name.split(" ", 1)[0], -1, 0)
         return self.parts[name]
-
-    def starved(self) -> list[Part]:
-        """Parts that asked for more than they got."""
-        with self._lock:
-            return [p for p in self.parts.values() if p.refused]
 
     def as_dict(self) -> dict[str, Any]:
         """summary.json's `apis.<api>.budget`: the budget, what was reserved and spent, and each part."""
