@@ -139,7 +139,7 @@ def _drift(args: argparse.Namespace, cfg: Any, baseline: baselines.Baseline, bas
     new_findings = [f for f in run.findings if not f.accepted and gating(f.severity, cfg.strict)]
     code = 1 if (failing or new_findings) and not args.update_baseline else 0
     observed = any(run.ledger.totals(api).successes for api in apis)  # a rejection or a 404 shows nothing
-    if not observed:
+    if not observed and not (failing or new_findings):  # a new 500 is still news, even with nothing else seen
         # Nothing was observed, so nothing can be compared: not a green night. The baseline is left as it was.
         for verdict in run.verdicts.values():
             if verdict.diagnosis:

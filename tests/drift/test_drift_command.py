@@ -93,9 +93,11 @@ PROFILES = {
     "cloudcard-undocumented-status": ("cloudcard", 0, {
         ("GET /photo/{id}", "new-enum-value", "$.status", "ARCHIVED", "notice"),
     }),
-    # ... re-encoded the thumbnails
+    # ... re-encoded the thumbnails (in the store: the detail and photos:filter, whose include=signedUrls in the
+    # query, as Autodesk's Postman sample sends it, links the same thumbnails)
     "autodesk-thumbnail-png": ("autodesk", 1, {
         (GET_AUTODESK, "image-format-change", "$", "PNG", "breaking"),
+        ("POST /projects/{projectId}/photos:filter", "image-format-change", "$", "PNG", "breaking"),
     }),
     # ... answers with an undocumented status code
     "visitor-missing-image-http-404": ("visitor", 1, {
