@@ -8,24 +8,34 @@ from contextlib import contextmanager
 from typing import Any
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
+_requested = [False]  # a stop was asked for during this run (a library may turn the KeyboardInterrupt into another error)
+
+
+def requested() -> bool:
+    """Whether Ctrl-C or SIGTERM came during the current run."""
+    return _requested[0]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
+    _requested[0] = True
     raise KeyboardInterrupt
 
 
 @contextmanager
 def sigterm_interrupts() -> Iterator[None]:
-    """While the block runs, SIGTERM raises KeyboardInterrupt (pytest then ends the session as interrupted)."""
+    """While the block runs, SIGINT and SIGTERM raise KeyboardInterrupt (pytest then ends the session as
+    interrupted), and `requested()` says one came."""
+    _requested[0] = False
     try:
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+        previous = {stop: signal.signal(stop, _interrupt) for stop in STOPS}
     except ValueError:  # not the main thread: signals are not ours to handle
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 def interrupt_once() -> None:
@@ -37,6 +47,7 @@ def interrupt_once() -> None:
         nonlocal stopped
         if not stopped:
             stopped = True
+            _requested[0] = True
             raise KeyboardInterrupt
 
     for stop in STOPS:

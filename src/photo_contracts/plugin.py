@@ -74,7 +74,19 @@ class Suite:
             if api:
                 self.planned[api] = self.planned.get(api, 0) + 1
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self._session = session
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        from photo_contracts.interrupts import requested
+
+        if report.failed and requested():
+            # Ctrl-C or SIGTERM landed inside a library (hypothesis) that turned it into another error: the run was
+            # stopped, not broken. The session ends interrupted, as for any interrupt; nothing is counted.
+            session = getattr(self, "_session", None)
+            if session is not None:
+                session.shouldstop = "interrupted"
+            return
         api = getattr(report, "pc_api", None)
         if self.run is not None and api and report.failed and report.when != "call":
             self.run.stats[api].errors += 1  # a fixture or teardown error: nothing of that test was judged

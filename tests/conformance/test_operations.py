@@ -88,7 +88,9 @@ def test_operation(pc_suite, pc_api, pc_operation, pc_mode, pc_findings):
         exercise()
     except StopApi as stop:
         pytest.skip(f"{pc_api}: {stop}")
-    except ExceptionGroup as group:  # explicit examples stopped at different places: one stop all the same
+    except BaseExceptionGroup as group:  # explicit examples stopped at different places: one stop all the same
+        if group.subgroup(KeyboardInterrupt) is not None:  # Ctrl-C or SIGTERM inside one: the run stops, not a test
+            raise KeyboardInterrupt from None
         if group.split(StopApi)[1] is not None:
             raise
         pytest.skip(f"{pc_api}: {stops[0] if stops else group}")
