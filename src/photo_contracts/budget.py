@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from photo_contracts.checks import registry
@@ -38,7 +38,6 @@ IMAGES_PER_ROLE = 2  # distinct images fetched per operation and role (original,
 DEFAULT_NEED = 5  # requests planned for a check of its own that does not say what it needs
 GROUPS = ("error", "promise", "invariant")  # checks that make their own requests: one part each
 WHOLE = GROUPS  # parts that judge nothing with a part of their requests: reserved whole or not at all
-INVARIANT_EXAMPLES = 5  # examples an invariant's property runs at most (checks.invariants.examples_of)
 FIRST_SLICE = 2  # what the other parts keep first when not even the floors fit: an answer, and it without credential
 
 
@@ -273,8 +272,7 @@ def plan_for(target: Any, config: Any) -> Plan:
             where = check.where(target.facts) if group != "error" else target.facts.probe_operations[0]
             need = need_of(check, target, config)
             # An invariant is a property over a few examples: one example judges it (on fewer cases).
-            floor = -(-need // max(1, min(INVARIANT_EXAMPLES, config.examples_per_operation))) if (
-                group == "invariant") else need
+            floor = need_of(check, target, replace(config, examples=1)) if group == "invariant" else need
             parts.append(Part(f"{group} {name}", group, stage, need, floor=floor, where=where))
             stage += 1
     sent = probes_sent(target, config)
