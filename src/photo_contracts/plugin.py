@@ -80,13 +80,14 @@ class Suite:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         from photo_contracts.interrupts import requested
 
-        if report.failed and requested():
-            # Ctrl-C or SIGTERM landed inside a library (hypothesis) that turned it into another error: the run was
-            # stopped, not broken. The session ends interrupted, as for any interrupt; nothing is counted.
+        if requested():
+            # Ctrl-C or SIGTERM came: the session ends interrupted after this test, whatever became of the
+            # KeyboardInterrupt (a library may have turned it into another error, or lost it in a cleanup).
             session = getattr(self, "_session", None)
             if session is not None:
                 session.shouldstop = "interrupted"
-            return
+            if report.failed:  # stopped, not broken: not counted as an error of the tool
+                return
         api = getattr(report, "pc_api", None)
         if self.run is not None and api and report.failed and report.when != "call":
             self.run.stats[api].errors += 1  # a fixture or teardown error: nothing of that test was judged
