@@ -136,6 +136,7 @@ def _maximum(target: Any, listing: Listing) -> int | None:
 def defaults_are_honoured(ctx: CheckContext) -> None:
     target = ctx.target
     checked = 0
+    short: list[str] = []  # listings that held fewer items than their default: a larger default cannot show
     for listing in target.facts.listings:
         schema, mark = _size_parameter(target, listing)
         default = schema.get("default")
@@ -147,9 +148,15 @@ def defaults_are_honoured(ctx: CheckContext) -> None:
         if not response.ok:
             raise NotApplicable(f"{listing.operation} answered HTTP {response.status_code}: no page to count")
         items = len(list(values(_json(response), listing.items)))
-        checked += 1
         if items > default:
             raise CheckFailed(f"Received {items} items without {listing.size} / Documented: {listing.size} "
                               f"defaults to {default}", source=source, response=response)
+        if items < default:
+            short.append(f"{listing.operation} listed {items}, fewer than its default {listing.size} of {default}")
+        else:
+            checked += 1
+    if short and not checked:
+        raise NotApplicable("; ".join(short) + ": a page of the default size holds them all, so a larger default "
+                            "could not show")
     if not checked:
         raise NotApplicable(f"{target.api.name} documents no default page size")
