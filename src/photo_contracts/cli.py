@@ -27,7 +27,8 @@ def _sandbox(args: argparse.Namespace) -> int:
     if not args.api:
         raise ToolError("sandbox needs --api NAME (one of: " + ", ".join(APIS) + ")")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for stopping in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stopping, lambda *_: stop.set())
     with running(args.api, drift=args.drift, port=args.port, seed=args.seed, size=args.size,
                  token=args.token, signed_url_ttl=args.signed_url_ttl) as sandbox:
         drift = f" drift={args.drift}" if args.drift else ""
@@ -35,9 +36,10 @@ def _sandbox(args: argparse.Namespace) -> int:
         for kind, values in sandbox.ids.items():  # a few real ids of each kind, to try the API with
             more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
             print(f"  {kind}: {', '.join(str(v) for v in values[:3]) or '(none)'}{more}", flush=True)
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
+        # A signal the kernel hands to one of the server threads only sets a flag: the main thread runs the
+        # handler when it next wakes. Waking twice a second is what makes Ctrl-C and SIGTERM stop the sandbox
+        # under load (an untimed wait could sleep through them).
+        while not stop.wait(0.5):
             pass
     return 0
 

@@ -134,7 +134,8 @@ def _pytest(args: list[str], plugin: _Outcomes) -> None:
     import io
 
     with contextlib.redirect_stdout(io.StringIO()):  # the outcomes are what counts; the test log is not shown
-        code = pytest.main([*args, "-q", "-p", "no:cacheprovider", "--assert=plain", "-W", "ignore"], plugins=[plugin])
+        code = pytest.main([*args, "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "--assert=plain",
+                            "-W", "ignore"], plugins=[plugin])
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise ToolError(f"pytest {' '.join(args)} could not run (exit code {int(code)})")
 
