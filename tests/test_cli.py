@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,21 @@ def test_sandbox_busy_port(busy_port: int) -> None:
     assert str(busy_port) in line and "in use" in line
 
 
+@contextmanager
+def sandbox_process(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """`photo-contracts sandbox ARGS` in a process of its own that ends with the block, whatever happens, and
+    whose pipes are closed: an unclosed pipe's ResourceWarning would surface in whichever later test of this
+    process the garbage collector happens to run in."""
+    with subprocess.Popen([sys.executable, "-m", "photo_contracts.cli", "sandbox", *args],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
 def read_line(process: subprocess.Popen[str], timeout: float = 30.0) -> str:
     """The first stdout line, or fail (never hang) if none comes in time."""
     box: list[str] = []
@@ -163,15 +179,14 @@ def read_line(process: subprocess.Popen[str], timeout: float = 30.0) -> str:
     reader.join(timeout)
     if not box:
         process.kill()
+        reader.join(timeout)  # EOF now: the pipe is the reader's no more when the block closes it
         pytest.fail("the sandbox printed no line")
     return box[0]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_sandbox_serves_until_signalled(stop: signal.Signals) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "photo_contracts.cli", "sandbox", "--api", "visitor"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with sandbox_process("--api", "visitor") as process:
         line = read_line(process)
         match = LINE.match(line.rstrip("\n"))
         assert match, line
@@ -184,10 +199,6 @@ def test_sandbox_serves_until_signalled(stop: signal.Signals) -> None:
         assert process.poll() is None
         process.send_signal(stop)
         out, err = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, err
     # After the banner only a few real ids of each kind ("  visitor: 6baa..."; read_line may have buffered them).
     assert all(re.match(r"^  \w+: \S", line) for line in out.splitlines()), out
@@ -196,13 +207,37 @@ def test_sandbox_serves_until_signalled(stop: signal.Signals) -> None:
         requests.get(base_url, timeout=5)
 
 
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_sandbox_stops_on_a_signal_that_comes_while_it_prints(stop: signal.Signals) -> None:
+    """A script that signals as soon as it has the URL: the sandbox may still be printing its ids. It stops as
+    asked all the same (exit 0), never 'interrupted' (130)."""
+    with sandbox_process("--api", "visitor") as process:
+        assert LINE.match(read_line(process).rstrip("\n"))
+        process.send_signal(stop)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "interrupted" not in err and "Traceback" not in err, err
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads each thread's signal mask from /proc")
+def test_sandbox_threads_leave_ctrl_c_to_the_main_thread() -> None:
+    """The kernel gives a process's SIGINT to any thread that does not block it, and Python runs the handler in
+    the main thread only: a server thread that took it would leave a waiting main thread asleep."""
+    from photo_contracts.sandbox import running
+
+    with running("visitor") as sandbox:
+        origins = {sandbox.store.base_url, sandbox.base_url.removesuffix(sandbox.api.emulator.BASE_PATH)}
+        servers = [t for t in threading.enumerate() if t.name in {f"sandbox {origin}" for origin in origins}]
+        assert len(servers) == 2 and all(t.native_id for t in servers)  # the API and its object store
+        for thread in servers:
+            status = Path(f"/proc/self/task/{thread.native_id}/status").read_text(encoding="utf-8")
+            blocked = int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.M).group(1), 16)  # type: ignore[union-attr]
+            assert blocked & (1 << (signal.SIGINT - 1)) and blocked & (1 << (signal.SIGTERM - 1)), thread.name
+
+
 def test_sandbox_accepts_a_given_token() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "photo_contracts.cli", "sandbox", "--api", "visitor",
-                                "--token", "my-known-token"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with sandbox_process("--api", "visitor", "--token", "my-known-token") as process:
         line = read_line(process)
         assert line.rstrip("\n").endswith(" token=my-known-token")
-    finally:
         process.terminate()
         process.communicate(timeout=20)
     assert process.returncode == 0

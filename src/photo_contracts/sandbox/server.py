@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import threading
 import time
@@ -45,7 +46,15 @@ class ServerThread:
             timeout_graceful_shutdown=1, ws="none",
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread = threading.Thread(target=self._serve, name=f"sandbox {self.url}", daemon=True)
+
+    def _serve(self) -> None:
+        # Ctrl-C and SIGTERM are never this thread's: the kernel hands them to one that takes them (the main
+        # thread). Python runs a handler in the main thread only, between two bytecodes, so a signal this thread
+        # took would reach a main thread parked in a wait without a timeout when that wait ends: never.
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        self.server.run(sockets=[self.sock])
 
     def start(self, timeout: float = 10.0) -> None:
         self.thread.start()
