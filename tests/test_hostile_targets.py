@@ -230,39 +230,41 @@ def test_interrupted_run_still_leaves_reports(tmp_path: Path) -> None:
         text = cfg.read_text(encoding="utf-8").replace(f"read_timeout = {READ_TIMEOUT}", "read_timeout = 5")
         cfg.write_text(text.replace(f"deadline = {DEADLINE}", "deadline = 5"), encoding="utf-8")
         env = {**os.environ, "HOSTILE_TOKEN": TOKEN}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "photo_contracts.cli", "run", "--target", "live", "--config", str(cfg),
-             "--report-dir", str(report_dir), "--examples", "5"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         lines: list[str] = []
-        progressed = threading.Event()
-
-        def read() -> None:
-            for line in process.stdout:  # type: ignore[union-attr]
-                lines.append(line)
-                if line.startswith("  cloudcard"):  # a first test has finished: the run is under way
-                    progressed.set()
-
         errors: list[str] = []
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        # stderr drained by a thread of its own: communicate() would close stdout under the reader's feet
-        drain = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
-        drain.start()
-        try:
-            assert progressed.wait(60), "".join(lines)
-            time.sleep(0.2)
-            assert process.poll() is None, "the run ended before it could be interrupted"
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        reader.join(5)
-        drain.join(5)
-        process.stdout.close()  # type: ignore[union-attr]
-        process.stderr.close()  # type: ignore[union-attr]
+        progressed = threading.Event()
+        # Closed (and waited for) by the with block whatever happens: an unclosed pipe's ResourceWarning would
+        # surface in whichever later test of this process the garbage collector happens to run in.
+        with subprocess.Popen(
+                [sys.executable, "-m", "photo_contracts.cli", "run", "--target", "live", "--config", str(cfg),
+                 "--report-dir", str(report_dir), "--examples", "5"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+
+            def read() -> None:
+                for line in process.stdout:  # type: ignore[union-attr]
+                    lines.append(line)
+                    if line.startswith("  cloudcard"):  # a first test has finished: the run is under way
+                        progressed.set()
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            # stderr drained by a thread of its own: communicate() would close stdout under the reader's feet
+            drain = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)  # type: ignore[arg-type]
+            drain.start()
+            try:
+                assert progressed.wait(60), "".join(lines)
+                time.sleep(0.2)
+                assert process.poll() is None, "the run ended before it could be interrupted"
+                process.send_signal(signal.SIGINT)
+                process.wait(timeout=60)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+                # The process is gone, so both pipes are at their end: each thread reads the rest and ends before
+                # the block closes its pipe (closed under a reading thread, the pipe fails that thread instead).
+                reader.join(60)
+                drain.join(60)
     output, err = "".join(lines), "".join(errors)
     assert process.returncode == 130, (output, err)
     assert "Traceback" not in err + output
@@ -270,3 +272,43 @@ def test_interrupted_run_still_leaves_reports(tmp_path: Path) -> None:
     assert summary["interrupted"] is True and summary["conforms"] is False
     for name in REPORTS:
         assert TOKEN not in (report_dir / name).read_text(encoding="utf-8")
+
+
+def test_an_interrupt_that_lands_where_nothing_may_raise_still_stops_the_run(tmp_path: Path, capfd) -> None:
+    """Python runs the SIGINT handler wherever the main thread is, a garbage-collector callback included
+    (hypothesis times every collection): the KeyboardInterrupt raised there cannot propagate, Python prints it as
+    'Exception ignored' and goes on. The run stops all the same (130, every report), and prints no traceback."""
+    import gc
+
+    from photo_contracts.sandbox import wrapping
+
+    fired: list[str] = []
+
+    def interrupt_in_a_gc_callback(phase: str, info: dict) -> None:
+        if threading.current_thread() is threading.main_thread() and phase == "start" and not fired:
+            fired.append(phase)
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100):  # the handler runs at the next check of the main thread: here, in the callback
+                pass
+
+    def armed(api: str, app, profile):
+        async def served(scope, receive, send) -> None:
+            if scope.get("method") == "GET" and interrupt_in_a_gc_callback not in gc.callbacks:  # tests under way
+                gc.callbacks.append(interrupt_in_a_gc_callback)
+            await app(scope, receive, send)
+        return served
+
+    cfg = config.load(environ={}, overrides={"apis": ["autodesk"], "report_dir": tmp_path / "reports", "jobs": 1,
+                                             "examples": 25})
+    try:
+        with wrapping(armed):
+            code, run = execute(cfg, out=io.StringIO())
+    finally:
+        if interrupt_in_a_gc_callback in gc.callbacks:
+            gc.callbacks.remove(interrupt_in_a_gc_callback)
+    err = capfd.readouterr().err
+    assert fired, "no garbage collection ran in the main thread during the run"
+    assert code == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    summary = assert_reports(tmp_path / "reports")
+    assert summary["interrupted"] is True

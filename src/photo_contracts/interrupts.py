@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
-_requested = [False]  # a stop was asked for during this run (a library may turn the KeyboardInterrupt into another error)
+# A stop was asked for during this run (a library may turn its KeyboardInterrupt into another error, or lose it).
+_requested = [False]
 
 
 def requested() -> bool:
@@ -21,21 +23,41 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _quiet_when_lost(previous: Any) -> Any:
+    """An unraisable-exception hook that keeps quiet about our own KeyboardInterrupt and passes anything else on.
+
+    Python runs a signal's handler between two bytecodes of the main thread, wherever it is, and some of what
+    it runs cannot raise: a garbage collector callback (hypothesis times every collection), a weakref callback
+    (WeakSet), a `__del__`. A KeyboardInterrupt raised there is printed as 'Exception ignored in: ... Traceback
+    ... KeyboardInterrupt' and lost. Lost, it is not forgotten (`requested()`: the session stops after the test
+    it came in); printed, it would be a traceback on stderr for a run that stopped as asked."""
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is KeyboardInterrupt and _requested[0]:
+            return
+        previous(unraisable)
+
+    return hook
+
+
 @contextmanager
 def sigterm_interrupts() -> Iterator[None]:
     """While the block runs, SIGINT and SIGTERM raise KeyboardInterrupt (pytest then ends the session as
-    interrupted), and `requested()` says one came."""
+    interrupted), `requested()` says one came, and one lost where nothing may raise is not printed."""
     _requested[0] = False
     try:
         previous = {stop: signal.signal(stop, _interrupt) for stop in STOPS}
     except ValueError:  # not the main thread: signals are not ours to handle
         yield
         return
+    unraisable_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_when_lost(unraisable_hook)
     try:
         yield
     finally:
         for stop, handler in previous.items():
             signal.signal(stop, handler)
+        sys.unraisablehook = unraisable_hook
 
 
 def interrupt_once() -> None:
@@ -52,6 +74,7 @@ def interrupt_once() -> None:
 
     for stop in STOPS:
         signal.signal(stop, first)
+    sys.unraisablehook = _quiet_when_lost(sys.unraisablehook)
 
 
 def ignore_interrupts() -> None:
