@@ -476,9 +476,3 @@ def test_dataset_is_deterministic_per_seed() -> None:
 
     assert fingerprint(3) == fingerprint(3)
     assert fingerprint(3) != fingerprint(4)
-
-
-def test_startup_is_fast() -> None:
-    started = time.perf_counter()
-    build(11, None, "http://api")
-    assert time.perf_counter() - started < 1.5

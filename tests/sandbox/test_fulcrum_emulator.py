@@ -256,12 +256,10 @@ def test_dataset_is_deterministic_per_seed(sandbox: Sandbox) -> None:
         assert facts(other) != facts(sandbox)
 
 
-def test_size_and_startup_time() -> None:
-    started = time.perf_counter()
+def test_size() -> None:
+    # How fast a sandbox starts is measured in benchmarks/emulators.py, never in a timed test (it failed under load).
     with running("fulcrum", seed=5) as box:
-        elapsed = time.perf_counter() - started
         assert len(box.app.state.dataset.photos) == 40
-    assert elapsed < 1.5
     with running("fulcrum", seed=5, size=3) as small:
         assert listing(small)["total_count"] == 3
 
