@@ -107,10 +107,12 @@ def gap_of(op: Documented, entry: OperationCoverage | None, target: Any, cfg: An
                    _id_hint(target, [spec]) if spec is not None and spec.path_params
                    else "its request needs real values (ids in its body) the run did not have",
                    sourced=op.sourced, blocks=op.sourced and op.reads_one)
+    if _all_rejected(entry) and op.login:  # generated user names and passwords are refused, as they should be
+        return Gap(name, f"every log-in with generated credentials ({entry.answers}) was refused",
+                   "its success answer is judged only with real credentials (a test of your own)", sourced=op.sourced)
     if _all_rejected(entry):
         return Gap(name, f"every answer ({entry.answers}) rejected the credential",
-                   "check the credential's scope or role", sourced=op.sourced,
-                   blocks=op.sourced and not op.login)
+                   "check the credential's scope or role", sourced=op.sourced, blocks=op.sourced)
     statuses = ", ".join(f"{s} x{n}" for s, n in sorted(entry.statuses.items()))
     failures = f"{entry.transport_failures} without a complete answer" if entry.transport_failures else ""
     return Gap(name, f"no successful answer ({'; '.join(x for x in (statuses and 'HTTP ' + statuses, failures) if x)})",
