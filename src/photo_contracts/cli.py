@@ -1,4 +1,4 @@
-"""The command line: `photo-contracts run | sandbox | drift | audit`."""
+"""The command line: `photo-contracts run | drift | audit | sources | learn-usage | sandbox`."""
 
 from __future__ import annotations
 
