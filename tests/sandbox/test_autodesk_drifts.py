@@ -57,6 +57,8 @@ PROBES: dict[str, Probe] = {
     "autodesk-taken-at-not-iso": lambda s: all(
         r["takenAt"] == "13/03/2021 18:15" for r in post_filter(s, {"limit": 5}).json()["results"]),
     "autodesk-limit-ignored": lambda s: len(post_filter(s, {"limit": 5}).json()["results"]) != 5,
+    "autodesk-last-page-loops": lambda s: (post_filter(s, {"limit": 50}).json()["pagination"].get("nextPost") or {}).get(
+        "body") == {"limit": 50},
     "autodesk-auth-not-enforced": lambda s: get_photo(s, auth=False).status_code == 200,
     "autodesk-filter-server-error": lambda s: post_filter(s, {}).status_code >= 500,
     "autodesk-thumbnail-png": lambda s: signed_bytes(s, "thumbnailUrl").startswith(b"\x89PNG"),

@@ -28,6 +28,7 @@ class HttpRequest:
     query: list[tuple[str, str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    url: str = ""  # scheme, host and path, without the query: a change that links back to the request
 
 
 @dataclass

@@ -93,6 +93,8 @@ class DriftMiddleware:
             {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
             body,
         )
+        host = request.headers.get("host", "")
+        request.url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
         self.change.edit_request(request, self.credential)
         request.headers["content-length"] = str(len(request.body))
         scope = dict(scope, query_string=encode_query(request.query),

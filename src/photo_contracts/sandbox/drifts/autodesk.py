@@ -44,12 +44,6 @@ class ReplaceAtPaths(Change):
             ReplaceValue(path=path, value=self.value).edit_response(response)
 
 
-
-
-
-
-
-
 def _edit_json(response: HttpResponse, edit: Any) -> None:
     if "json" not in response.media_type:
         return
@@ -125,6 +119,25 @@ class DefaultSort(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LastPageLoops(Change):
+    """The last filter page (no nextPost) gets one that repeats the request it answers."""
+
+    def edit_response(self, response: HttpResponse) -> None:
+        request = response.request
+        try:
+            asked = json.loads(request.body) if request is not None and request.body else {}
+        except ValueError:
+            return
+
+        def edit(document: Any) -> Any:
+            pagination = document.get("pagination") if isinstance(document, dict) else None
+            if isinstance(pagination, dict) and not pagination.get("nextPost") and request is not None:
+                pagination["nextPost"] = {"url": request.url, "body": asked}
+            return document
+        _edit_json(response, edit)
+
+
+@dataclass(frozen=True, kw_only=True)
 class AcceptAnyInclude(Change):
     """`include` values other than signedUrls and relationshipsCount are dropped instead of answered 400: bad
     input accepted."""
@@ -184,6 +197,15 @@ PROFILES: tuple[DriftProfile, ...] = (
         check="pagination_is_consistent",
         operations=(FILTER,),
         change=IgnoreParam(name="limit", location="body"),
+    ),
+    DriftProfile(
+        name="autodesk-last-page-loops",
+        api="autodesk",
+        description="The last photos:filter page carries a nextPost that repeats its own request, so a client that "
+                    "follows nextPost until there is none never ends.",
+        check="pagination_is_consistent",
+        operations=(FILTER,),
+        change=LastPageLoops(when_status=200),
     ),
     DriftProfile(
         name="autodesk-auth-not-enforced",
