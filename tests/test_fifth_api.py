@@ -49,7 +49,12 @@ def start(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def finished(process: subprocess.Popen[str]) -> Done:
-    stdout, stderr = process.communicate(timeout=TIMEOUT)
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:  # fails the test, and the process does not outlive it
+        process.kill()
+        process.communicate()
+        raise
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 

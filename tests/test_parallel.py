@@ -154,19 +154,25 @@ def test_sigterm_stops_a_run_with_its_reports(tmp_path, jobs, group):
     reaches the run alone or its whole process group (`timeout`, `kill -TERM -PGID`)."""
     command = [sys.executable, "-m", "photo_contracts.cli", "run", "--api", "fulcrum", "--api", "cloudcard",
                "--jobs", jobs, "--examples", "200", "--report-dir", str(tmp_path / "r")]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    # One pipe: a child that fills an unread stderr pipe would block, and the test with it.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     assert process.stdout is not None
-    for line in process.stdout:  # both children are under way once tests report progress
-        if ":positive" in line:
-            break
-    if group:
-        os.killpg(process.pid, signal.SIGTERM)
-    else:
-        process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 130, out[-2000:] + err[-2000:]
-    assert "Traceback" not in err
+    try:
+        for line in process.stdout:  # both children are under way once tests report progress
+            if ":positive" in line:
+                break
+        if group:
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 130, out[-4000:]
+    assert "Traceback" not in out
     summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
     assert summary["interrupted"] is True and summary["verdict"] == "interrupted"
     assert sorted(summary["apis"]) == ["cloudcard", "fulcrum"]  # no API lost on the way

@@ -69,7 +69,12 @@ def test_sandbox_command_prints_a_few_ids_of_each_kind(api: str) -> None:
         lines = [process.stdout.readline() for _ in range(1 + len(KINDS[api]))]  # type: ignore[union-attr]
     finally:
         process.terminate()
-        process.communicate(timeout=20)
+        try:
+            process.communicate(timeout=20)
+        finally:  # a sandbox that ignores SIGTERM fails the test, and does not outlive it
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     assert lines[0].startswith(f"{api} sandbox: http://127.0.0.1:"), lines
     printed = {line.split(":")[0].strip(): line.split(":", 1)[1].strip() for line in lines[1:]}
     assert set(printed) == KINDS[api], lines
