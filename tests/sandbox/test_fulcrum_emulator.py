@@ -135,7 +135,7 @@ def test_pages_partition_the_list(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("params", [
     {"page": 0}, {"per_page": 0}, {"page": -1}, {"page": "two"}, {"per_page": "1.5"},
-    {"processed": "maybe"}, {"newest_first": "yes"}, {"form_id": "not-a-uuid"}, {"record_id": "42"},
+    {"processed": "maybe"}, {"form_id": "not-a-uuid"}, {"record_id": "42"},
 ], ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
 def test_bad_parameters_get_documented_400(sandbox: Sandbox, params: dict) -> None:
     response = get(sandbox, "/v2/photos.json", **params)
@@ -160,6 +160,17 @@ def test_form_and_record_filters(sandbox: Sandbox) -> None:
         "photos": [], "current_page": 1, "total_pages": 0, "total_count": 0, "per_page": 20000}
 
 
+@pytest.mark.parametrize("path", ["/v2/photos.json", "/v2/photos"])
+def test_blank_form_id_queries_all_photos(sandbox: Sandbox, path: str) -> None:
+    # "Leaving this blank will query against all of your photos." (the official OpenAPI, of form_id)
+    everything = get(sandbox, path).json()
+    for query in ("?form_id=", "?form_id", f"?form_id=&record_id={DOCUMENTED['record_id']}"):
+        response = requests.get(sandbox.base_url + path + query, headers=sandbox.auth_headers(), timeout=10)
+        assert response.status_code == 200, (query, response.text)
+        expected = everything if "record_id" not in query else listing(sandbox, record_id=DOCUMENTED["record_id"])
+        assert response.json() == expected, query
+
+
 @pytest.mark.parametrize("flag", ["processed", "stored", "uploaded"])
 def test_state_filters(sandbox: Sandbox, flag: str) -> None:
     photos = listing(sandbox)["photos"]
@@ -179,6 +190,23 @@ def test_order_is_by_created_at_and_newest_first_by_updated_at(sandbox: Sandbox)
     assert [p["updated_at"] for p in newest] == sorted((p["updated_at"] for p in newest), reverse=True)
     assert all(p["created_at"] <= p["updated_at"] for p in newest)
     assert [p["created_at"] for p in listing(sandbox, newest_first="false")["photos"]] == oldest_first
+
+
+@pytest.mark.parametrize("query", ["newest_first", "newest_first=", "newest_first=1", "newest_first=TRUE",
+                                   "newest_first=yes"])
+def test_newest_first_if_present_whatever_its_value(sandbox: Sandbox, query: str) -> None:
+    # "If present, photos will be sorted by updated_at date." (the official OpenAPI): presence is the switch.
+    newest = listing(sandbox, newest_first="true")["photos"]
+    assert [p["created_at"] for p in newest] != sorted(p["created_at"] for p in newest)  # the two orders differ
+    response = requests.get(f"{sandbox.base_url}/v2/photos.json?{query}", headers=sandbox.auth_headers(), timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json()["photos"] == newest
+
+
+@pytest.mark.parametrize("value", ["false", "0", "FALSE"])
+def test_newest_first_false_keeps_the_default_order(sandbox: Sandbox, value: str) -> None:
+    # The OpenAPI types newest_first boolean; what false does is undocumented: the default order [I].
+    assert listing(sandbox, newest_first=value)["photos"] == listing(sandbox)["photos"]
 
 
 # Single photos and their images

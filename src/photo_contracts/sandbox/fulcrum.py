@@ -3,9 +3,12 @@
 Auth: `X-ApiToken: <token>`; anything else is 401 {"error": "Unauthorized"}. Photo JSON is
 precomputed at startup (and again after an upload), so reads do no image work. Decisions
 where the docs are silent ([I], written down in schemas/DISCREPANCIES.md):
-- list order: oldest first by created_at; `newest_first=true` sorts by updated_at, newest first
-  (the official OpenAPI: "If present, photos will be sorted by updated_at date"); `false` keeps
-  the default order;
+- list order: oldest first by created_at; `newest_first` present sorts by updated_at, newest first
+  (the official OpenAPI: "If present, photos will be sorted by updated_at date"), whatever its value
+  (`true`, `1`, blank, a bare `?newest_first`, any word), except `false`/`0`, which keep the default
+  order (the OpenAPI types the parameter boolean; what `false` does is undocumented);
+- a blank `form_id` is no filter ("Leaving this blank will query against all of your photos.", the
+  official OpenAPI); the OpenAPI says no such thing of `record_id`, so a blank one is malformed;
 - a malformed or out-of-range parameter: 400 {"error": "Bad Request", "status": 400};
 - versions not yet available (`stored`/`processed` false): their .json/.jpg answer 404 {};
 - the thumbnail/large metadata differ from the photo's only in `file_size` and the exif pixel size;
@@ -47,6 +50,8 @@ UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 INTEGER = re.compile(r"^[0-9]{1,4000}$")  # int() refuses longer digit strings
 FLAGS = {"true": True, "1": True, "false": False, "0": False}
 BOOLEAN_FILTERS = ("processed", "stored", "uploaded")
+# The filters the official OpenAPI says a blank value of means all photos: form_id only.
+BLANK_MEANS_ALL = ("form_id",)
 
 
 def json_response(body: bytes | str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -150,6 +155,8 @@ class Emulator:
         filters: dict[str, Any] = {}
         for name in ("form_id", "record_id"):
             if name in params:
+                if name in BLANK_MEANS_ALL and params[name] == "":
+                    continue
                 if not UUID.match(params[name]):
                     raise BadRequest(name)
                 filters[name] = params[name].lower()
@@ -158,16 +165,16 @@ class Emulator:
                 if params[name].lower() not in FLAGS:
                     raise BadRequest(name)
                 filters[name] = FLAGS[params[name].lower()]
-        newest = params.get("newest_first", "false").lower()
-        if newest not in FLAGS:
-            raise BadRequest("newest_first")
+        # "If present, photos will be sorted by updated_at date.": presence with any value sorts; only a
+        # boolean false (the OpenAPI's type for the parameter) keeps the default order.
+        newest = "newest_first" in params and FLAGS.get(params["newest_first"].lower(), True)
         numbers = {}
         for name, default in (("page", 1), ("per_page", DEFAULT_PER_PAGE)):
             raw = params.get(name, str(default))
             if not INTEGER.match(raw) or int(raw) < 1:
                 raise BadRequest(name)
             numbers[name] = int(raw)
-        return {"filters": filters, "newest_first": FLAGS[newest], **numbers}
+        return {"filters": filters, "newest_first": newest, **numbers}
 
     # GET /v2/photos/{id}(.json|.jpg), /{id}/thumbnail.(json|jpg), /{id}/large.(json|jpg)
     def show(self, version: str, image: bool) -> Callable[[Request], Awaitable[Response]]:
