@@ -136,7 +136,7 @@ ROWS: dict[str, tuple[str, Any, Mutation, str]] = {
     "reference-id-as-string": ("reference.json", PHOTO["person"]["cardholderGroup"], assign("1", "id"), "$.id"),
     # photo-update.json (PUT request) and photo-update-result.json
     "update-status-missing": ("photo-update.json", UPDATE, delete("status"), "$"),
-    "update-status-on-hold-undocumented-for-requests": ("photo-update.json", UPDATE, assign("ON_HOLD", "status"), "$.status"),
+    "update-status-unknown": ("photo-update.json", UPDATE, assign("ARCHIVED", "status"), "$.status"),
     "update-version-as-string": ("photo-update.json", UPDATE, assign("5", "version"), "$.version"),
     "update-result-public-key-missing": ("photo-update-result.json", UPDATE_RESULT, delete("publicKey"), "$"),
     "update-result-status-undocumented": ("photo-update-result.json", UPDATE_RESULT, assign("ARCHIVED", "status"), "$.status"),
@@ -245,5 +245,7 @@ def test_documented_quirks_are_accepted() -> None:
     assert photo.is_valid(older)
     assert validator(file_uri(SCHEMAS / "photo-status.json")).is_valid("ON_HOLD")
     assert validator(file_uri(SCHEMAS / "photo-update-result.json")).is_valid({**UPDATE_RESULT, "status": "FAILED"})
+    update = validator(file_uri(SCHEMAS / "photo-update.json"))  # the vendor's downloader PUTs both [C]
+    assert update.is_valid({"status": "ON_HOLD"}) and update.is_valid({**UPDATE, "status": "FAILED"})
     additional = validator(file_uri(SCHEMAS / "additional-photo.json"))
     assert additional.is_valid({**ITEM["person"]["additionalPhotos"][0], "lowestClassification": 0.42})

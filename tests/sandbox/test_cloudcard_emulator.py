@@ -298,11 +298,33 @@ def test_put_changes_status_and_detects_stale_versions(writable: Sandbox, http: 
     assert get(writable, http, f"/photo/{photo['id']}").json()["status"] == "APPROVED"
     # The vendor's downloader sends `status` alone [C]: accepted.
     assert http.put(url, json={"status": "DONE"}, headers=headers, timeout=5).status_code == 200
-    for body in ({"status": "ON_HOLD"}, {"status": "done"}, {"version": 1}, {"status": "DONE", "version": "1"}):
+    for body in ({"status": "ARCHIVED"}, {"status": "done"}, {"version": 1}, {"status": "DONE", "version": "1"}):
         assert_error(http.put(url, json=body, headers=headers, timeout=5), 400)
     assert_error(http.put(url, data=b"{", headers=headers, timeout=5), 400)
     assert_error(http.put(f"{writable.base_url}/photo/1", json={"status": "DONE"}, headers=headers, timeout=5), 404)
     assert_error(http.put(url, json={"status": "DONE"}, timeout=5), 401)
+
+
+@pytest.mark.parametrize(("status", "reason"), [("ON_HOLD", "onHoldReason"), ("FAILED", "failedReason")])
+def test_put_takes_the_statuses_the_vendors_downloader_sends(
+    writable: Sandbox, http: Session, status: str, reason: str,
+) -> None:
+    # The vendor's own downloader (CloudCardClient.updateStatus) PUTs `{ "status": "FAILED" }` or ON_HOLD,
+    # its message in `?failedReason=` / `?onHoldReason=` [C] (sources/vendor-notes.md, section 1).
+    photo = get(writable, http, "/photo", status="APPROVED", max=1).json()[0]
+    url = f"{writable.base_url}/photo/{photo['id']}?{reason}=Could+not+save+the+photo"
+    headers = {**writable.auth_headers(), "Content-Type": "application/json"}
+    response = http.put(url, data=f'{{ "status": "{status}" }}', headers=headers, timeout=5)
+    assert response.status_code == 200 and response.headers["content-type"] == JSON, response.text
+    assert response.json() == {"id": photo["id"], "status": status, "publicKey": photo["publicKey"]}
+    assert not list(UPDATE_RESULT.iter_errors(response.json()))
+    detail = get(writable, http, f"/photo/{photo['id']}").json()
+    assert not list(PHOTO.iter_errors(detail))
+    assert detail["status"] == status and detail["version"] == photo["version"] + 1
+    assert bool(detail["onHoldReasons"]) == (status == "ON_HOLD")
+    # With a version too, as Update Photo recommends.
+    again = http.put(url, json={"status": status, "version": detail["version"]}, headers=headers, timeout=5)
+    assert again.status_code == 200, again.text
 
 
 def test_post_creates_a_pending_photo_from_the_image(writable: Sandbox, http: Session) -> None:

@@ -32,6 +32,7 @@ from photo_contracts.sandbox import SandboxContext, images
 from photo_contracts.sandbox.cloudcard_data import (
     BUCKET,
     DOCUMENTED_STATUSES,
+    STATUSES,
     Dataset,
     build,
     dumps,
@@ -178,8 +179,10 @@ def create_app(ctx: SandboxContext) -> Starlette:
         if isinstance(body, Response):
             return body
         status, version = body.get("status"), body.get("version")
-        if status not in DOCUMENTED_STATUSES:
-            return error(400, f"status must be one of {', '.join(DOCUMENTED_STATUSES)}")
+        # The seven documented filter values, and ON_HOLD and FAILED, which the vendor's own downloader
+        # PUTs (`{ "status": "FAILED" }`, with `?failedReason=` / `?onHoldReason=`) [C].
+        if status not in STATUSES:
+            return error(400, f"status must be one of {', '.join(STATUSES)}")
         if "version" in body and not (_is_int(version) and version >= 0):
             return error(400, "version must be an integer >= 0")
         if "version" in body and int(version) != photo.fields["version"]:
