@@ -67,19 +67,32 @@ def decoded(data: bytes) -> Image.Image:
     ({"Authorization": "Token"}, "1190"),
     ({"Authorization": "Token "}, "1190"),
     ({"Authorization": "Bearer {token}"}, "1190"),
+    ({"Authorization": "TOKEN {token}"}, "1190"),
     ({"Authorization": "{token}"}, "1190"),
     ({"Authorization": "Token {token} extra"}, "1190"),
     ({"Authorization": "Token wrong-token"}, "1403"),
     ({"Authorization": "Token {token}x"}, "1403"),
     ({"X-Auth-Token": "{token}"}, "1190"),
-], ids=["none", "empty", "keyword-only", "keyword-space", "bearer", "bare-token", "two-words", "wrong",
-        "token-plus-one", "other-header"])
+], ids=["none", "empty", "keyword-only", "keyword-space", "bearer", "upper-case-keyword", "bare-token", "two-words",
+        "wrong", "token-plus-one", "other-header"])
 def test_missing_malformed_or_wrong_credentials(
     sandbox: Sandbox, http: requests.Session, prefix: str, headers: dict[str, str], code: str
 ) -> None:
     visitor = with_image(sandbox)[0]
     sent = {name: value.format(token=sandbox.token) for name, value in headers.items()} or {"X-None": "1"}
     assert_error(get(sandbox, http, prefix + visitor.id, **sent), code, "OAuthException")
+
+
+@pytest.mark.parametrize("prefix", [PHOTO, THUMB])
+def test_lower_case_token_keyword_is_accepted(sandbox: Sandbox, http: requests.Session, prefix: str) -> None:
+    # res/scripts/token.php: preg_match('/(?:token|Token) (.*)/', ...) (sources/visitor-vmsalpha-code.md) [C].
+    visitor = with_image(sandbox)[0]
+    response = get(sandbox, http, prefix + visitor.id, Authorization=f"token {sandbox.token}")
+    assert response.status_code == 200
+    documented = get(sandbox, http, prefix + visitor.id, Authorization=f"Token {sandbox.token}")
+    assert response.headers["content-type"] == documented.headers["content-type"]
+    assert response.headers["content-type"].startswith("image/") and response.content == documented.content
+    assert_error(get(sandbox, http, prefix + visitor.id, Authorization="token wrong-token"), "1403", "OAuthException")
 
 
 def test_auth_is_checked_before_the_visitor_id(sandbox: Sandbox, http: requests.Session) -> None:

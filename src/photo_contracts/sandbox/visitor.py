@@ -7,7 +7,9 @@ Faithful to vendor-docs/visitor-retrieve-visitor-photo.txt and VENDOR-NOTES sect
   documented shapes the sandbox sends the vendor code's one, `{"message", "type", "code"}` with
   the code as a string; the contract accepts both.
 - `Authorization: Token <t>`: missing or malformed header -> 1190, unknown token -> 1403; both are
-  checked before the visitor ID (3404 unknown or malformed ID, 4515 no image on file).
+  checked before the visitor ID (3404 unknown or malformed ID, 4515 no image on file). The vendor's
+  code also takes `token <t>` (res/scripts/token.php: `preg_match('/(?:token|Token) (.*)/', ...)`), so
+  the emulator does too.
 - `POST /v1/oauth/` (form username, password): username "sandbox" with the sandbox token as
   password mints a new access token that works like the sandbox token.
 
@@ -33,7 +35,9 @@ from photo_contracts.sandbox import SandboxContext
 from photo_contracts.sandbox.visitor_data import Visitor, build_visitors, error_body
 
 BASE_PATH = ""  # self-hosted; the API lives at /v1 on the installation's host
-TOKEN_PREFIX = "Token "
+TOKEN_PREFIX = "Token "  # the documented spelling, the one the suite sends
+# [C] res/scripts/token.php matches `(?:token|Token) (.*)`: both spellings of the word, no other.
+TOKEN_PREFIXES = ("Token ", "token ")
 SANDBOX_USERNAME = "sandbox"
 TOKEN_LIFETIME = timedelta(seconds=2592000)  # [C] v1/oauth/index.php: $expiry = $cur_time + 2592000 (30 days)
 _TOKEN = re.compile(r"^\S+$")
@@ -51,9 +55,10 @@ def create_app(ctx: SandboxContext) -> Starlette:
 
     def authorize(request: Request) -> Response | None:
         header = request.headers.get("authorization")
-        if header is None or not header.startswith(TOKEN_PREFIX):
+        prefix = next((p for p in TOKEN_PREFIXES if header is not None and header.startswith(p)), None)
+        if header is None or prefix is None:
             return error("1190")
-        token = header[len(TOKEN_PREFIX):]
+        token = header[len(prefix):]
         if not _TOKEN.match(token):
             return error("1190")
         return None if token in tokens else error("1403")
