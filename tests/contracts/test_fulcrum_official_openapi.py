@@ -189,8 +189,9 @@ def without(*keys: str) -> dict[str, Any]:
 EXCLUSIONS: dict[str, Exclusion] = {e.name: e for e in (
     # The official Photo has no `required` list; the page marks access_key "Required: yes" [x-source].
     Exclusion("access-key-required", "the page: access_key | string | yes", DETAIL, {"photo": without("access_key")}),
-    # The other fields we expect in every photo: the page's example shows them, the checks need them [x-assumed].
-    Exclusion("photo-fields-assumed-required", "the 'Valid photo' example carries them all [assumed]",
+    # The read-only fields: the page's table lists each as a property of the photo, the server's to set
+    # (its 'Required' column is what a create must include); each under its own row [x-source].
+    Exclusion("photo-fields-listed-required", "the page's table lists each read-only property of the photo",
               LIST, page_of(without("url"))),
     # Ids: the official OpenAPI types them as strings; every documented value is a UUID [x-source: example].
     Exclusion("access-key-uuid", "the page's example values are UUIDs", DETAIL,
@@ -228,10 +229,13 @@ EXCLUSIONS: dict[str, Exclusion] = {e.name: e for e in (
               {"error": "Bad Request", "status": 500}),
     Exclusion("bad-request-error-text", "a non-empty message [assumed]", BAD_REQUEST, {"error": "", "status": 400}),
 )}
+# The read-only fields photo.json requires, one `allOf` member each (after access_key's), in order.
+LISTED = [member["required"][0] for member in json.loads(
+    (ROOT / "schemas" / "fulcrum" / "photo.json").read_text(encoding="utf-8"))["allOf"][1:]]
 # Which of our keywords each exclusion covers (found by its witness; pinned here so a change shows).
 LOCATIONS = {
     "access-key-required": "photo.json#/allOf/0/required",
-    "photo-fields-assumed-required": "photo.json#/allOf/1/required",
+    "photo-fields-listed-required": f"photo.json#/allOf/{LISTED.index('url') + 1}/required",
     "access-key-uuid": "photo.json#/properties/access_key/format",
     "record-id-uuid": "photo.json#/properties/record_id/format",
     "form-id-uuid": "photo.json#/properties/form_id/format",
@@ -253,7 +257,7 @@ LOCATIONS = {
 # (a latitude below -90 breaks `minimum`, not the witness's `maximum`).
 TOLERATED = set(LOCATIONS.values()) | {
     "photo.json#/properties/latitude/minimum", "photo.json#/properties/longitude/maximum",
-}
+} | {f"photo.json#/allOf/{index}/required" for index in range(1, len(LISTED) + 1)}
 
 
 def response_for(key: tuple[str, str, str]) -> Response:

@@ -50,7 +50,7 @@ def test_schemas_for_photos_appear(capsys) -> None:
 
 def test_required_fields_dropped_from_photo(capsys) -> None:
     """02feb5c3 -> adc6897d: Photo no longer requires access_key and url. Breaking for clients by audit's
-    rule, but our `required` rests on other words (the Photos page) or on an assumption: warnings."""
+    rule, but our `required` rests on other words (the Photos page's table): warnings."""
     ran = pair(capsys, "02feb5c3", "adc6897d")
     assert ran.code == 0, ran
     warned = ran.entries(severity="warning")
@@ -59,8 +59,8 @@ def test_required_fields_dropped_from_photo(capsys) -> None:
                                                 "response 200 $.photos[*].access_key", "response 200 $.photos[*].url"]
     access_key = next(e for e in warned if "$.photo.access_key" in e["title"])
     assert "rests on other words: Documented (fulcrum-photos" in access_key["detail"]
-    url = next(e for e in warned if "$.photo.url" in e["title"])
-    assert "an assumption" in url["detail"]
+    url = next(e for e in warned if "$.photo.url" in e["title"])  # a read-only row of the page's table
+    assert "rests on other words: Documented (fulcrum-photos" in url["detail"]
 
 
 def test_ai_fields_removed(capsys) -> None:
