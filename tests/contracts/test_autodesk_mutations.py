@@ -70,6 +70,8 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
     "media-urls-removed": ("media.json", drop("urls"), "$"),
     "media-createdBy-removed": ("media.json", drop("createdBy"), "$"),
     "media-updatedAt-removed": ("media.json", drop("updatedAt"), "$"),
+    "media-latitude-removed": ("media.json", drop("latitude"), "$"),
+    "media-description-removed": ("media.json", drop("description"), "$"),
     "media-id-not-uuid": ("media.json", put("5439bfb7", "id"), "$.id"),
     "media-projectId-not-uuid": ("media.json", put("b.36c0838c", "projectId"), "$.projectId"),
     "media-mediaType-undocumented": ("media.json", put("PANORAMA", "mediaType"), "$.mediaType"),
@@ -120,7 +122,8 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
 ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "media-without-signedUrls": ("media.json", drop("signedUrls")),
     "media-without-deletion": ("media.json", lambda d: (d.pop("deletedAt"), d.pop("deletedBy"))),
-    "media-without-gps": ("media.json", lambda d: (d.pop("latitude"), d.pop("longitude"))),
+    "media-without-gps": ("media.json", lambda d: d.update(latitude=None, longitude=None)),
+    "media-without-description": ("media.json", put(None, "description")),
     "media-utc-z-timestamp": ("media.json", put("2021-03-14T10:20:33Z", "createdAt")),
     "media-offset-fraction-timestamp": ("media.json", put("2021-03-14T10:20:33.120+01:00", "createdAt")),
     "media-video": ("media.json", put("VIDEO", "mediaType")),

@@ -152,10 +152,12 @@ def build(seed: int, size: int | None, api_origin: str) -> Dataset:
                 "thumbnailUrl": f"{api_origin}{ASSETS_PATH}/{asset_id}/{file_id}_t.jpg",
             },
         }
-        if not example and rng.random() < 0.2:  # no GPS fix, no description: optional fields
-            del record["latitude"], record["longitude"]
+        # The table lists all three without a condition; a media without a GPS fix or a description
+        # still carries them, null (how the service writes "none" is not documented: our reading).
         if not example and rng.random() < 0.2:
-            del record["description"]
+            record["latitude"] = record["longitude"] = None
+        if not example and rng.random() < 0.2:
+            record["description"] = None
         for name, value in times.items():
             record[name] = value.strftime(TIMESTAMP_FORMAT)
         if deleted:
