@@ -31,7 +31,12 @@ FILTER = "POST /projects/{projectId}/photos:filter"
 EXAMPLES = "3"
 
 AUTODESK_MEDIA = ["id", "projectId", "mediaType", "type", "title", "size", "createdAt", "createdBy", "updatedAt",
-                  "updatedBy", "userCreatedAt", "takenAt", "isPublic", "locked", "urls"]
+                  "updatedBy", "userCreatedAt", "takenAt", "isPublic", "locked", "urls", "description", "latitude",
+                  "longitude"]
+# Fulcrum's 'Photo Properties' table: access_key ("Required: yes") and every read-only property of the photo.
+FULCRUM_PHOTO = ["access_key", "created_at", "updated_at", "created_by", "created_by_id", "updated_by", "updated_by_id",
+                 "uploaded", "stored", "processed", "record_id", "form_id", "file_size", "content_type", "latitude",
+                 "longitude", "url", "thumbnail", "large", "original", "exif"]
 URLS = ["fileUrl", "thumbnailUrl"]
 # (api, operation, JSON path of the object, its fields that a vendor table documents as present, the vendor's ref,
 #  a documented example of the answer that has them all)
@@ -44,19 +49,30 @@ DOCUMENTED = [
     ("autodesk", GET_MEDIA, "$.urls", URLS, "autodesk-acc-photos-get-photo", "autodesk/examples/photo.json"),
     ("autodesk", GET_MEDIA, "$.signedUrls", URLS, "autodesk-acc-photos-get-photo", "autodesk/examples/photo.json"),
     ("autodesk", FILTER, "$.results[*]", AUTODESK_MEDIA, "autodesk-acc-photos-get-photo", None),
+    ("autodesk", FILTER, "$", ["pagination"], "autodesk-acc-photos-filter", None),
+    ("autodesk", FILTER, "$", ["results"], "vendor-notes", None),
+    ("autodesk", FILTER, "$.pagination", ["limit"], "vendor-notes", None),
+    ("autodesk", FILTER, "$.pagination.nextPost", ["url", "body"], "autodesk-acc-photos-filter", None),
+    ("autodesk", FILTER, "$.pagination.nextPost.body", ["cursorState"], "vendor-notes", None),
+    ("fulcrum", "GET /v2/photos/{id}.json", "$.photo", FULCRUM_PHOTO, "fulcrum-photos", "fulcrum/examples/photo.json"),
+    ("fulcrum", "GET /v2/photos.json", "$.photos[*]", FULCRUM_PHOTO, "fulcrum-photos", None),
+    ("visitor", "POST /v1/oauth/", "$", ["success"], "vendor-notes", None),  # data: in the token branch only
+    ("visitor", "POST /v1/oauth/", "$.data", ["access_token", "expiry"], "vendor-notes", None),
+    # CloudCard publishes examples, no tables: what every example of a photo shows is documented (DESIGN.md)
+    ("cloudcard", "GET /photo/{id}", "$", ["id", "dateCreated", "lastUpdated", "status", "publicKey", "width", "height",
+                                          "aspectRatio", "version", "person"], "cloudcard-get-a-photo",
+     "cloudcard/examples/photo.json"),
+    ("cloudcard", "GET /photo/{id}", "$", ["links"], "vendor-notes", "cloudcard/examples/photo.json"),
+    ("cloudcard", "GET /photo/{id}", "$.person", ["id", "username", "email"], "cloudcard-get-a-photo", None),
     # already documented before, by the vendor's official OpenAPI `required` lists: kept so
     ("fulcrum", "GET /v2/photos.json", "$", ["photos", "current_page", "total_pages", "total_count", "per_page"],
      "fulcrum-openapi-photos", None),
     ("fulcrum", "GET /v2/photos/{id}.json", "$", ["photo"], "fulcrum-openapi-photos", "fulcrum/examples/photo.json"),
 ]
-# Listed by no vendor table (only an example shows them, or the vendor's words make them conditional or say
-# "Required: no"): their presence stays an assumption, a notice.
+# Listed by no vendor source as part of that answer (the vendor's words make them conditional, or name another
+# body): their presence stays an assumption, a notice.
 ASSUMED = [
-    ("visitor", "POST /v1/oauth/", "$.data", ["access_token", "expiry"]),
-    ("autodesk", FILTER, "$", ["pagination", "results"]),
-    ("fulcrum", "GET /v2/photos/{id}.json", "$.photo", ["created_at", "url", "original"]),
     ("fulcrum", "GET /v2/photos/{id}/thumbnail.json", "$", ["photo"]),
-    ("cloudcard", "GET /photo/{id}", "$", ["id", "status", "person"]),
 ]
 
 

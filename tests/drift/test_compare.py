@@ -12,6 +12,7 @@ from photo_contracts.drift.observe import Observations
 DETAIL = "GET /v2/photos/{id}.json"
 PHOTO = json.loads((SCHEMAS_DIR / "fulcrum" / "examples" / "photo.json").read_text())
 PHOTOS = json.loads((SCHEMAS_DIR / "cloudcard" / "examples" / "photo-list.json").read_text())
+CLOUDCARD_PHOTO = json.loads((SCHEMAS_DIR / "cloudcard" / "examples" / "photo.json").read_text())
 
 
 def observed(*answers, images=()):
@@ -49,13 +50,22 @@ def test_undocumented_field_is_info_and_its_children_are_not_listed():
 
 
 def test_missing_required_field_is_breaking_optional_is_a_warning():
-    """access_key is required in the vendor's words ("Required: yes"); `original` is required only by our
-    reading (a notice); created_by is optional, shown in the vendor's example (a warning)."""
+    """access_key ("Required: yes"), `original` and `created_by` (read-only rows of the same table) are listed as
+    part of the photo: breaking; CloudCard's `upVotes` is optional but shown in the vendor's example: a warning."""
     drift = compare(observed(("fulcrum", DETAIL, 200, "application/json",
-                              fulcrum_photo(access_key=..., original=..., created_by=...))))
+                              fulcrum_photo(access_key=..., original=..., created_by=...)),
+                             ("cloudcard", "GET /photo/{id}", 200, "application/json",
+                              {k: v for k, v in CLOUDCARD_PHOTO.items() if k != "upVotes"})))
     assert kinds(drift) == {(DETAIL, "missing-field", "$.photo.access_key", "", "breaking"),
-                            (DETAIL, "missing-field", "$.photo.original", "", "notice"),
-                            (DETAIL, "missing-field", "$.photo.created_by", "", "warning")}
+                            (DETAIL, "missing-field", "$.photo.original", "", "breaking"),
+                            (DETAIL, "missing-field", "$.photo.created_by", "", "breaking"),
+                            ("GET /photo/{id}", "missing-field", "$.upVotes", "", "warning")}
+
+
+def test_a_missing_field_required_only_by_our_reading_is_a_notice():
+    """GET /organization/{id}: that an organization always has a `name` is our reading (x-assumed)."""
+    drift = compare(observed(("cloudcard", "GET /organization/{id}", 200, "application/json", {"id": 7})))
+    assert (("GET /organization/{id}", "missing-field", "$.name", "", "notice")) in kinds(drift)
 
 
 def test_missing_field_only_when_its_parent_was_observed():

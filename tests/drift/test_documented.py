@@ -81,10 +81,10 @@ def test_fulcrum_photo_refs_nullable_required_and_anyof_null():
     flat = shape_of("fulcrum", "GET /v2/photos/{id}.json")
     original = flat["$.photo.original"]
     assert (original.types, original.nullable, original.required) == (("string",), True, True)
-    assert flat["$.photo.created_by"].required is False
+    assert flat["$.photo.created_by"].required is True  # a read-only row of the page's table
     assert flat["$.photo.file_size"].types == ("integer",)
     exif = flat["$.photo.exif"]  # anyOf [{$ref: exif.json}, {type: null}]
-    assert (exif.types, exif.nullable, exif.required) == (("object",), True, False)
+    assert (exif.types, exif.nullable, exif.required) == (("object",), True, True)  # listed; "varies by device" inside
     assert flat["$.photo.exif.x_resolution"].types == ("number", "string")  # a $ref into $defs, type list
 
 
@@ -94,11 +94,12 @@ def test_fulcrum_list_items_through_a_relative_ref():
     assert flat["$.photos[*].exif.make"].types == ("string",)
 
 
-def test_cloudcard_allof_enum_and_required_in_one_alternative_only():
-    flat = shape_of("cloudcard", "GET /photo")  # items: allOf [photo.json]; photo: anyOf of two `required`
+def test_cloudcard_allof_enum_and_required():
+    flat = shape_of("cloudcard", "GET /photo")  # items: allOf [photo.json]
     assert "APPROVED" in flat["$[*].status"].enum and "ARCHIVED" not in flat["$[*].status"].enum
     assert flat["$[*].id"].required
-    assert not flat["$[*].externalURL"].required and not flat["$[*].links"].required
+    # links.bytes is in every payload; externalURL only in newer ones (vendor-notes)
+    assert flat["$[*].links"].required and not flat["$[*].externalURL"].required
     assert flat["$[*].domainClass"].enum == ("us.cloudcard.api.Photo",)  # const
 
 
