@@ -103,6 +103,7 @@ def detail(sandbox: Sandbox) -> dict:
 # Profile name -> a request and a predicate: True when the response shows the change.
 PROBES: dict[str, Callable[[Sandbox], bool]] = {
     "fulcrum-access-key-removed": lambda s: "access_key" not in detail(s),
+    "fulcrum-created-by-removed": lambda s: "created_by" not in detail(s),
     "fulcrum-file-size-as-string": lambda s: isinstance(get(s, "/v2/photos").json()["photos"][0]["file_size"], str),
     "fulcrum-jpg-is-png": jpg_is_png,
     "fulcrum-thumbnail-truncated": thumbnail_broken,

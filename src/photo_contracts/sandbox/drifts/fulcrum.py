@@ -90,6 +90,17 @@ TRIPLETS = frozenset({"gps_latitude", "gps_longitude", "gps_time_stamp"})
 
 
 @dataclass(frozen=True, kw_only=True)
+class DropFields(PhotoJsonChange):
+    """Fields left out of every photo, in lists and envelopes alike."""
+
+    fields: tuple[str, ...]
+
+    def edit_photo(self, photo: dict[str, Any]) -> None:
+        for field in self.fields:
+            photo.pop(field, None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class NullFields(PhotoJsonChange):
     """Fields the official OpenAPI writes `nullable: true` sent as null."""
 
@@ -148,6 +159,15 @@ PROFILES: tuple[DriftProfile, ...] = (
         check="response_schema_conformance",
         operations=DETAIL,
         change=RemoveField(path="$.photo.access_key"),
+    ),
+    DriftProfile(
+        name="fulcrum-created-by-removed",
+        api="fulcrum",
+        description="Photos no longer carry `created_by`, a read-only row of the page's 'Photo Properties' table "
+                    "(its 'Required: no' is about creating a photo, not about answers).",
+        check="response_schema_conformance",
+        operations=DETAIL + LIST,
+        change=DropFields(fields=("created_by",)),
     ),
     DriftProfile(
         name="fulcrum-file-size-as-string",
