@@ -255,5 +255,8 @@ def test_documented_quirks_are_accepted() -> None:
     assert validator(file_uri(SCHEMAS / "photo-update-result.json")).is_valid({**UPDATE_RESULT, "status": "FAILED"})
     update = validator(file_uri(SCHEMAS / "photo-update.json"))  # the vendor's downloader PUTs both [C]
     assert update.is_valid({"status": "ON_HOLD"}) and update.is_valid({**UPDATE, "status": "FAILED"})
+    item = validator(file_uri(SCHEMAS / "photo-list-item.json"))  # the list's placeholder, or definitions' array form
+    for fields in ({"message": "deliberately not rendered"}, []):
+        assert item.is_valid({**ITEM, "person": {**ITEM["person"], "customFields": fields}})
     additional = validator(file_uri(SCHEMAS / "additional-photo.json"))
     assert additional.is_valid({**ITEM["person"]["additionalPhotos"][0], "lowestClassification": 0.42})
