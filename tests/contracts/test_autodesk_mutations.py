@@ -124,6 +124,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "media-without-deletion": ("media.json", lambda d: (d.pop("deletedAt"), d.pop("deletedBy"))),
     "media-without-gps": ("media.json", lambda d: d.update(latitude=None, longitude=None)),
     "media-without-description": ("media.json", put(None, "description")),
+    "media-live-deleted-null": ("media.json", lambda d: d.update(deletedAt=None, deletedBy=None)),
     "media-utc-z-timestamp": ("media.json", put("2021-03-14T10:20:33Z", "createdAt")),
     "media-offset-fraction-timestamp": ("media.json", put("2021-03-14T10:20:33.120+01:00", "createdAt")),
     "media-video": ("media.json", put("VIDEO", "mediaType")),
