@@ -31,8 +31,7 @@ FILTER = "POST /projects/{projectId}/photos:filter"
 EXAMPLES = "3"
 
 AUTODESK_MEDIA = ["id", "projectId", "mediaType", "type", "title", "size", "createdAt", "createdBy", "updatedAt",
-                  "updatedBy", "userCreatedAt", "takenAt", "isPublic", "locked", "urls", "description", "latitude",
-                  "longitude"]
+                  "updatedBy", "userCreatedAt", "takenAt", "isPublic", "locked", "urls"]
 # Fulcrum's 'Photo Properties' table: access_key ("Required: yes") and every read-only property of the photo.
 FULCRUM_PHOTO = ["access_key", "created_at", "updated_at", "created_by", "created_by_id", "updated_by", "updated_by_id",
                  "uploaded", "stored", "processed", "record_id", "form_id", "file_size", "content_type", "latitude",
@@ -62,7 +61,8 @@ DOCUMENTED = [
     ("cloudcard", "GET /photo/{id}", "$", ["id", "dateCreated", "lastUpdated", "status", "publicKey", "width", "height",
                                           "aspectRatio", "version", "person"], "cloudcard-get-a-photo",
      "cloudcard/examples/photo.json"),
-    ("cloudcard", "GET /photo/{id}", "$", ["links"], "vendor-notes", "cloudcard/examples/photo.json"),
+    ("cloudcard", "GET /photo/{id}", "$", ["links", "upVotes", "originalPhoto", "onHoldReasons", "classifications"],
+     "cloudcard-get-a-photo", "cloudcard/examples/photo.json"),
     ("cloudcard", "GET /photo/{id}", "$.person", ["id", "username", "email"], "cloudcard-get-a-photo", None),
     # already documented before, by the vendor's official OpenAPI `required` lists: kept so
     ("fulcrum", "GET /v2/photos.json", "$", ["photos", "current_page", "total_pages", "total_count", "per_page"],
@@ -131,9 +131,12 @@ def test_fields_no_vendor_table_lists_stay_assumed(row) -> None:
 
 
 def test_conditional_fields_are_not_required() -> None:
-    """Autodesk: signedUrls 'Must be explicitly requested', deletedAt/deletedBy describe deleted media."""
+    """Autodesk: signedUrls 'Must be explicitly requested', deletedAt/deletedBy describe deleted media, and
+    description/latitude/longitude only what a record carries (autodesk-platform-sdk). CloudCard: a photo not
+    yet classified has no lowestClassification score (Process a Photo)."""
     node = documented_object("autodesk", GET_MEDIA, "$")
-    assert {"signedUrls", "deletedAt", "deletedBy"} & node.required == set()
+    assert {"signedUrls", "deletedAt", "deletedBy", "description", "latitude", "longitude"} & node.required == set()
+    assert "lowestClassification" not in documented_object("cloudcard", "GET /photo/{id}", "$").required
 
 
 # (a) end to end

@@ -158,15 +158,18 @@ def test_sigterm_stops_a_run_with_its_reports(tmp_path, jobs, group):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     assert process.stdout is not None
+    seen: list[str] = []
     try:
         for line in process.stdout:  # both children are under way once tests report progress
+            seen.append(line)
             if ":positive" in line:
                 break
         if group:
             os.killpg(process.pid, signal.SIGTERM)
         else:
             process.send_signal(signal.SIGTERM)
-        out, _ = process.communicate(timeout=120)
+        rest, _ = process.communicate(timeout=120)
+        out = "".join(seen) + rest
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

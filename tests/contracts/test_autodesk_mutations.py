@@ -70,8 +70,6 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
     "media-urls-removed": ("media.json", drop("urls"), "$"),
     "media-createdBy-removed": ("media.json", drop("createdBy"), "$"),
     "media-updatedAt-removed": ("media.json", drop("updatedAt"), "$"),
-    "media-latitude-removed": ("media.json", drop("latitude"), "$"),
-    "media-description-removed": ("media.json", drop("description"), "$"),
     "media-id-not-uuid": ("media.json", put("5439bfb7", "id"), "$.id"),
     "media-projectId-not-uuid": ("media.json", put("b.36c0838c", "projectId"), "$.projectId"),
     "media-mediaType-undocumented": ("media.json", put("PANORAMA", "mediaType"), "$.mediaType"),
@@ -122,7 +120,8 @@ MUTATIONS: dict[str, tuple[str, Callable[[Any], None], str]] = {
 ACCEPTED: dict[str, tuple[str, Callable[[Any], None]]] = {
     "media-without-signedUrls": ("media.json", drop("signedUrls")),
     "media-without-deletion": ("media.json", lambda d: (d.pop("deletedAt"), d.pop("deletedBy"))),
-    "media-without-gps": ("media.json", lambda d: d.update(latitude=None, longitude=None)),
+    "media-without-gps": ("media.json", lambda d: (d.pop("latitude"), d.pop("longitude"))),
+    "media-gps-null": ("media.json", lambda d: d.update(latitude=None, longitude=None)),
     "media-without-description": ("media.json", put(None, "description")),
     "media-live-deleted-null": ("media.json", lambda d: d.update(deletedAt=None, deletedBy=None)),
     "media-utc-z-timestamp": ("media.json", put("2021-03-14T10:20:33Z", "createdAt")),

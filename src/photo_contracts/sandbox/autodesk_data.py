@@ -152,12 +152,11 @@ def build(seed: int, size: int | None, api_origin: str) -> Dataset:
                 "thumbnailUrl": f"{api_origin}{ASSETS_PATH}/{asset_id}/{file_id}_t.jpg",
             },
         }
-        # The table lists all three without a condition; a media without a GPS fix or a description
-        # still carries them, null (how the service writes "none" is not documented: our reading).
+        # autodesk-platform-sdk: "Autodesk reports only what a record carries": no GPS fix, no description.
         if not example and rng.random() < 0.2:
-            record["latitude"] = record["longitude"] = None
+            del record["latitude"], record["longitude"]
         if not example and rng.random() < 0.2:
-            record["description"] = None
+            del record["description"]
         for name, value in times.items():
             record[name] = value.strftime(TIMESTAMP_FORMAT)
         if deleted:

@@ -120,7 +120,8 @@ class DefaultSort(Change):
 
 @dataclass(frozen=True, kw_only=True)
 class LastPageLoops(Change):
-    """The last filter page (no nextPost) gets one that repeats the request it answers."""
+    """The last page reached by a cursor (no nextPost) gets a nextPost that gives that cursor again: a
+    well-formed nextPost ({url, body: {cursorState}}) that leads back to the page itself."""
 
     def edit_response(self, response: HttpResponse) -> None:
         request = response.request
@@ -128,11 +129,14 @@ class LastPageLoops(Change):
             asked = json.loads(request.body) if request is not None and request.body else {}
         except ValueError:
             return
+        cursor = asked.get("cursorState") if isinstance(asked, dict) else None
+        if request is None or not isinstance(cursor, str):
+            return  # a first page that is also the last: there is no cursor to give again
 
         def edit(document: Any) -> Any:
             pagination = document.get("pagination") if isinstance(document, dict) else None
-            if isinstance(pagination, dict) and not pagination.get("nextPost") and request is not None:
-                pagination["nextPost"] = {"url": request.url, "body": asked}
+            if isinstance(pagination, dict) and not pagination.get("nextPost"):
+                pagination["nextPost"] = {"url": request.url, "body": {"cursorState": cursor}}
             return document
         _edit_json(response, edit)
 
@@ -201,8 +205,8 @@ PROFILES: tuple[DriftProfile, ...] = (
     DriftProfile(
         name="autodesk-last-page-loops",
         api="autodesk",
-        description="The last photos:filter page carries a nextPost that repeats its own request, so a client that "
-                    "follows nextPost until there is none never ends.",
+        description="The last photos:filter page reached by a cursor carries a nextPost that gives that cursor "
+                    "again, so a client that follows nextPost until there is none never ends.",
         check="pagination_is_consistent",
         operations=(FILTER,),
         change=LastPageLoops(when_status=200),
