@@ -157,8 +157,9 @@ def agrees(walked: list[Any], full: list[Any], what: str, *, ended: bool, comple
         expected, got = full[:count], walked[:count]
     if got == expected:
         return
-    missing = [i for i in expected if i not in set(got)]
-    extra = [i for i in got if i not in set(expected)]
+    got_set, expected_set = set(got), set(expected)
+    missing = [i for i in expected if i not in got_set]
+    extra = [i for i in got if i not in expected_set]
     if not (missing or extra) and order is not None:
         raise CheckFailed(f"Received the items of {what} in another order than the full listing / "
                           "Documented: one order whatever the page size", source=order)
@@ -184,30 +185,6 @@ def fetch_json(target: Any, method: str, path: str, source: Source | None = None
 
 def ids_of(items: Iterable[Any], key: str) -> list[Any]:
     return [item.get(key) if isinstance(item, dict) else None for item in items]
-
-
-def same_sequence(pages: list[list[Any]], full: list[Any], what: str, source: Source | None = None,
-                  order: Source | None = None) -> None:
-    """Pages are disjoint and, in order, make up exactly the full listing. `order`, when given, is the
-    promise the order rests on where it is not the one the membership rests on (often our assumption)."""
-    seen: set[Any] = set()
-    for number, page in enumerate(pages, 1):
-        repeated = [i for i in page if i in seen]
-        if repeated:
-            raise CheckFailed(f"Received id {repeated[0]!r} again on page {number} of {what} / "
-                              "Documented: pages are disjoint", source=source)
-        seen.update(page)
-    walked = [i for page in pages for i in page]
-    if walked != full:
-        missing = [i for i in full if i not in seen]
-        extra = [i for i in walked if i not in set(full)]
-        if not (missing or extra) and order is not None:
-            raise CheckFailed(f"Received the items of {what} in another order than the full listing / "
-                              "Documented: one order whatever the page size", source=order)
-        detail = f"{len(missing)} missing (e.g. {missing[0]!r})" if missing else (
-            f"{len(extra)} not in the full listing (e.g. {extra[0]!r})" if extra else "a different order")
-        raise CheckFailed(f"Received {len(walked)} ids paging through {what}, {detail}, against {len(full)} in the "
-                          "full listing / Documented: the pages together are the full listing", source=source)
 
 
 def compare(listed: dict[str, Any], detail: dict[str, Any], ignore: Iterable[str], at: str,
