@@ -96,7 +96,7 @@ _HTML = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>photo-contracts sources diff: {{ report.ref }} ({{ report.api }}) {{ verdict }}</title>
 <style>
-{{ css }}
+{{ css | safe }}
 </style>
 </head>
 <body>
