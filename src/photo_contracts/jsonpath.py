@@ -6,6 +6,12 @@ import re
 from typing import Any
 
 _TOKEN = re.compile(r"\.([^.\[]+)|\[(\*|\d+)\]")
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def wildcard(path: str) -> str:
+    """A concrete path as the place it names in every item: `$.photos[3].id` -> `$.photos[*].id`."""
+    return _INDEX.sub("[*]", path)
 
 
 def _steps(path: str) -> list[str | int | None]:

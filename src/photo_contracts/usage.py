@@ -29,13 +29,13 @@ from photo_contracts.apis import APIS, get_api
 from photo_contracts.contracts import load_contract, parameters_of, schema_uri_for
 from photo_contracts.drift.documented import documented_shape, lookup
 from photo_contracts.errors import ToolError
+from photo_contracts.jsonpath import wildcard
 from photo_contracts.operations import Operation, operations
 
 NOT_USED = "not used by your integration"
 KEYS = ("reads", "params")
 # Checks about a request parameter: they touch the integration only through the parameters it sends.
 PARAM_CHECKS = ("negative_data_rejection", "defaults_are_honoured", "filters_are_honoured")
-_INDEX = re.compile(r"\[\d+\]")
 _REQUIRED = re.compile(r"'([^']+)' is a required property")
 
 
@@ -84,7 +84,7 @@ class Usage:
 
 def _pattern(json_path: str, message: str = "") -> str:
     """A concrete JSON path as a pattern (`$[3].id` -> `$[*].id`); a missing required field is its own path."""
-    path = _INDEX.sub("[*]", json_path)
+    path = wildcard(json_path)
     missing = _REQUIRED.search(message)
     return f"{path}.{missing.group(1)}" if missing else path
 

@@ -33,6 +33,7 @@ from photo_contracts.contracts import (
     source_of_error,
     validator,
 )
+from photo_contracts.jsonpath import wildcard
 from photo_contracts.provenance import Source, assumed, documented
 
 SERVER_ERROR = documented("rfc9110", "The 5xx (Server Error) class of status code indicates that the server is "
@@ -184,7 +185,12 @@ def _schema_failures(ctx: CheckContext, media: str, answer_source: Source) -> li
     errors = list(validator(uri).iter_errors(body))
     if not errors:
         _VALID.add(known)
-    shown = by_value(errors, uri)[:SCHEMA_ERRORS_SHOWN]
+    # One failure per place a promise names (`$.photos[*].id`), not per item: a field missing from every photo is one
+    # finding seen in each answer, whatever the listing's length.
+    places: dict[str, tuple[ValidationError, list[ValidationError]]] = {}
+    for best, others in by_value(errors, uri):
+        places.setdefault(wildcard(best.json_path), (best, others))
+    shown = list(places.values())[:SCHEMA_ERRORS_SHOWN]
     return [schema_failure(best, others, uri, answer_source) for best, others in shown]
 
 
@@ -239,7 +245,7 @@ def schema_failure(best: ValidationError, others: list[ValidationError], uri: st
     shown = expected if not isinstance(expected, dict | list) or len(str(expected)) < 80 else "..."
     message = (f"Received {_short(best.instance)} at {best.json_path}: {_cap(best.message, 200)}"
                f"{folded_note(others)} / Documented: {best.validator} {shown}")
-    return CheckFailed(message, source=source_of_error(best, uri) or fallback, json_path=best.json_path)
+    return CheckFailed(message, source=source_of_error(best, uri) or fallback, json_path=wildcard(best.json_path))
 
 
 def folded_note(others: list[ValidationError]) -> str:
