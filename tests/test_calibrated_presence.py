@@ -174,3 +174,15 @@ def test_drift_fails_on_warning_when_error_bodies_lack_success(tmp_path, capsys)
     assert {e["operation"] for e in missing} == {PHOTO, THUMB}, report["new"]
     assert all(e["severity"] in ("breaking", "warning") and e["source"]["kind"] == "documented"
                and e["source"]["ref"] == "visitor-retrieve-visitor-photo" for e in missing), missing
+
+
+@pytest.mark.slow
+def test_a_field_missing_from_every_photo_is_one_finding_per_place(tmp_path, capsys) -> None:
+    """fulcrum-created-by-removed drops a table row from every photo: one finding per operation at the place the
+    promise names (`$.photos[*]`, `$.photo`), as drift counts it, not one per array index."""
+    code = main(["run", "--api", "fulcrum", "--sandbox-drift", "fulcrum-created-by-removed", "--examples", EXAMPLES,
+                 "--report-dir", str(tmp_path / "run")])
+    assert code == 1, capsys.readouterr().out
+    schema = [f for f in summary(tmp_path / "run")["findings"] if f["check"] == "response_schema_conformance"]
+    assert schema and len(schema) == len({f["operation"] for f in schema}), [(f["operation"], f["json_path"]) for f in schema]
+    assert {f["json_path"] for f in schema} <= {"$.photos[*]", "$.photo"}
