@@ -89,3 +89,28 @@ def test_drift_profile_for_an_api_the_run_leaves_out(tmp_path, capsys) -> None:
                      "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "add --api cloudcard" in err
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("http://[::1", "Invalid IPv6 URL"),
+    ("https://127.0.0.1:99999", "Port out of range"),
+    ("ftp://127.0.0.1", "must be an http(s) URL"),
+    ("http://user:SECRETPW@127.0.0.1:9", "carries a user or password"),
+])
+def test_a_base_url_that_is_not_one_is_one_line(tmp_path, capsys, url, says) -> None:
+    """A malformed URL is one line, exit 2 (it was a ValueError traceback); a password in it is refused, never
+    printed (every report prints the base URL)."""
+    code = cli.main(["run", "--api", "fulcrum", "--url", url, "--header", "X-ApiToken: abc",
+                     "--report-dir", str(tmp_path / "r")])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.err.count("\n") == 1 and says in captured.err, captured.err
+    assert "Traceback" not in captured.err and "SECRETPW" not in captured.out + captured.err
+
+
+def test_a_base_url_in_the_configuration_is_checked_the_same(tmp_path, capsys) -> None:
+    config = tmp_path / "live.toml"
+    config.write_text('[fulcrum]\nbase_url = "https://127.0.0.1:99999/api"\ntoken_env = "T"\n', encoding="utf-8")
+    code = cli.main(["run", "--api", "fulcrum", "--target", "live", "--config", str(config),
+                     "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and "base_url must be an http(s) URL" in err and "Port out of range" in err, err

@@ -124,6 +124,25 @@ def id_keys(api: str) -> list[str]:
     return sorted(key for key in keys if key.endswith("_ids"))
 
 
+def http_url(value: Any, label: str) -> str:
+    """An API's base URL: http(s), a host, a valid port, and no credential in it (a credential goes in a header,
+    which is redacted; a URL is printed in every report). One line (ToolError) for anything else."""
+    problem = f"{label} must be an http(s) URL (the API's base URL)"
+    if not isinstance(value, str):
+        raise ToolError(f"{problem}, got {value!r}")
+    try:
+        parts = urlparse(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:
+        raise ToolError(f"{problem}: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ToolError(f"{problem}, got {value!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ToolError(f"{label} carries a user or password: give the credential as a header (token_env, --header), "
+                        "never in the URL, which every report prints")
+    return value
+
+
 def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[str, str], live: bool) -> ApiConfig:
     known = (*API_KEYS, *id_keys(name))
     for key in table:
@@ -133,9 +152,8 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
         if key not in known:
             raise _unknown("key", key, known, source, name)
     base_url = table.get("base_url")
-    if base_url is not None and (not isinstance(base_url, str) or urlparse(base_url).scheme not in ("http", "https")
-                                 or not urlparse(base_url).netloc):
-        raise ToolError(f"{source}: [{name}] base_url must be an http(s) URL, got {base_url!r}")
+    if base_url is not None:
+        http_url(base_url, f"{source}: [{name}] base_url")
     token_env = table.get("token_env")
     token = None
     if live:
@@ -204,10 +222,7 @@ def _flag_ids(api: str, pairs: tuple[str, ...]) -> tuple[dict[str, tuple[str, ..
 def _flag_api_config(api: str, flags: LiveFlags, table: ApiConfig | None) -> ApiConfig:
     """The ApiConfig of `--url/--header/--ids` for one API (over its table in --config, when it has one)."""
     spec = get_api(api)
-    url = flags.url or ""
-    parts = urlparse(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ToolError(f"--url must be an http(s) URL (the API's base URL), got {url!r}")
+    url = http_url(flags.url or "", "--url")
     if not flags.header:
         raise ToolError(f"--url needs the credential: --header \"{spec.auth_header}: {spec.auth_prefix}$TOKEN\" "
                         f"(the header {api} documents)")
