@@ -114,3 +114,20 @@ def test_a_base_url_in_the_configuration_is_checked_the_same(tmp_path, capsys) -
                      "--report-dir", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code == 2 and "base_url must be an http(s) URL" in err and "Port out of range" in err, err
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "--config", "{bin}"],
+    ["run", "--api", "visitor", "--usage", "{bin}"],
+    ["run", "--api", "fulcrum", "--contract", "fulcrum={bin}"],
+    ["drift", "--api", "visitor", "--baseline", "{bin}"],
+    ["audit", "{bin}", "{bin}"],
+], ids=["config", "usage", "contract", "baseline", "audit"])
+def test_a_file_that_is_not_text_is_one_line(tmp_path, capsys, argv) -> None:
+    """Binary where a text file is expected: one line naming the file, exit 2 (it was a UnicodeDecodeError)."""
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\xb7\xfe")
+    code = cli.main([a.replace("{bin}", str(binary)) for a in argv] + ["--report-dir", str(tmp_path / "r")]
+                    if argv[0] != "audit" else [a.replace("{bin}", str(binary)) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and str(binary) in err and "Traceback" not in err, err

@@ -324,6 +324,8 @@ def load(
             raise ToolError(f"configuration file {path} does not exist") from None
         except OSError as exc:
             raise ToolError(f"cannot read configuration file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ToolError(f"{path} is not a text file (a configuration file is UTF-8 TOML)") from None
         except tomllib.TOMLDecodeError as exc:
             raise ToolError(f"{path} is not valid TOML: {exc}") from None
     for table in data:

@@ -67,6 +67,8 @@ def read_document(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ToolError(f"{path} is not a text file (UTF-8 YAML or JSON)") from None
     try:
         return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:

@@ -212,6 +212,8 @@ def read(path: Path, only: str | None = None) -> dict[str, dict[str, OperationUs
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ToolError(f"cannot read the usage file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ToolError(f"{path}: not a text file (a usage file is UTF-8 YAML)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""

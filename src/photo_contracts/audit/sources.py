@@ -37,6 +37,8 @@ def read_file(path: str) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ToolError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ToolError(f"{path}: not a text file (a contract is UTF-8 YAML or JSON)") from None
     return parse(text, path)
 
 

@@ -94,6 +94,8 @@ def load(path: Path) -> Baseline:
         return Baseline(path, exists=False)
     except OSError as exc:
         raise ToolError(f"cannot read baseline {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ToolError(f"baseline {path} is not a text file; restore it or remove it to start afresh") from None
     try:
         data = json.loads(text)
     except ValueError as exc:
