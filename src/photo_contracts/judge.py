@@ -154,7 +154,8 @@ def budget_gaps(plan: Any, entries: dict[str, OperationCoverage] | None = None) 
     the requests it needed: at least one more than it got, and what the plan found it needs. A check the
     ledger (`entries`) counts as applied was judged all the same (an invariant on fewer examples)."""
     gaps = []
-    for part in (plan.as_dict()["parts"] if plan is not None else []):
+    planned = plan.as_dict() if plan is not None else {"parts": [], "budget": None}
+    for part in planned["parts"]:
         if not part["refused"] or part["kind"] not in JUDGING_PARTS:
             continue
         check = part["part"].split(" ", 1)[-1]
@@ -162,9 +163,8 @@ def budget_gaps(plan: Any, entries: dict[str, OperationCoverage] | None = None) 
         if outcomes.get("applied") and not outcomes.get("skipped"):
             continue
         needed = max(part["need"], part["spent"] + 1)
-        budget = plan.as_dict()["budget"]
-        gaps.append(Gap(part["operation"] if part["operation"] != "-" else "-",
-                        f"{part['part']} not judged: the request budget ({budget}) gave it {part['spent']} requests "
+        gaps.append(Gap(part["operation"],
+                        f"{part['part']} not judged: the request budget ({planned['budget']}) gave it {part['spent']} requests "
                         f"({part['share']} reserved, {part['flowed_in']} flowed to it); it needed {needed}",
                         f"raise budget in [limits] by at least {needed - part['spent']}",
                         check=check, needed=needed))

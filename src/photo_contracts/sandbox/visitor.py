@@ -35,7 +35,6 @@ from photo_contracts.sandbox import SandboxContext
 from photo_contracts.sandbox.visitor_data import Visitor, build_visitors, error_body
 
 BASE_PATH = ""  # self-hosted; the API lives at /v1 on the installation's host
-TOKEN_PREFIX = "Token "  # the documented spelling, the one the suite sends
 # [C] res/scripts/token.php matches `(?:token|Token) (.*)`: both spellings of the word, no other.
 TOKEN_PREFIXES = ("Token ", "token ")
 SANDBOX_USERNAME = "sandbox"
@@ -55,8 +54,8 @@ def create_app(ctx: SandboxContext) -> Starlette:
 
     def authorize(request: Request) -> Response | None:
         header = request.headers.get("authorization")
-        prefix = next((p for p in TOKEN_PREFIXES if header is not None and header.startswith(p)), None)
-        if header is None or prefix is None:
+        prefix = next((p for p in TOKEN_PREFIXES if header and header.startswith(p)), None)
+        if prefix is None:
             return error("1190")
         token = header[len(prefix):]
         if not _TOKEN.match(token):
