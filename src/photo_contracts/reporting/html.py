@@ -88,8 +88,9 @@ def _finding_html(finding: Finding) -> str:
         f"<p>{escape(finding.message)}</p>",
         f"<p><i>{escape(finding.source_label())}</i></p>",
     ]
-    if finding.occurrences > 1:
-        parts.append(f"<p><i>seen {finding.occurrences} times in this run</i></p>")
+    if finding.occurrences > 1:  # written when this test ends: later tests may see it again
+        parts.append(f"<p><i>seen {finding.occurrences} times by the end of this test (the run's count: "
+                     "summary.json and the dashboard)</i></p>")
     if finding.json_path:
         parts.append(f"<p>JSON path: <code>{escape(finding.json_path)}</code></p>")
     if finding.request:
