@@ -201,6 +201,7 @@ class Shape:
     open_object: bool = False  # an object of which nothing is said: any key is fine
     partial: frozenset[str] = frozenset()  # properties only some alternatives document
     varies: bool = False  # `x-fields-vary`: the vendor says which optional fields appear varies (EXIF by device)
+    conditional: frozenset[str] = frozenset()  # `x-conditional`: optional fields the vendor's words tie to a case
     source: Source | None = None  # the mark on (or nearest above) the schema that documents this node
     type_source: Source | None = None  # the mark of the node that states its type
     enum_source: Source | None = None  # the mark of the node that states its values
@@ -351,7 +352,7 @@ def intersect(a: Shape, b: Shape) -> Shape:
                  _both(a.additional, b.additional), a.closed or b.closed, prefix, _both(a.items, b.items),
                  a.conditionals + b.conditionals, a.open_object and b.open_object,
                  frozenset((a.partial | b.partial) - a.full - b.full), a.varies or b.varies,
-                 source=_pick(a.source, b.source),
+                 conditional=a.conditional | b.conditional, source=_pick(a.source, b.source),
                  type_source=_narrower(a.types, b.types, a.type_source, b.type_source),
                  enum_source=_narrower(a.enum, b.enum, a.enum_source, b.enum_source),
                  required_sources=_required_sources(a, b))
@@ -391,7 +392,8 @@ def union(shapes: list[Shape]) -> Shape:
     return Shape(types, enum, constraints, properties, required,
                  _union_of_present([s.additional for s in shapes]), all(s.closed for s in shapes), prefix,
                  _union_of_present([s.items for s in shapes]), (), any(s.open_object for s in shapes), partial,
-                 any(s.varies for s in shapes), source=_pick(*(s.source for s in shapes)),
+                 any(s.varies for s in shapes), conditional=frozenset().union(*(s.conditional for s in shapes)),
+                 source=_pick(*(s.source for s in shapes)),
                  type_source=_pick(*(s.type_source for s in shapes)),
                  enum_source=_pick(*(s.enum_source for s in shapes)),
                  required_sources={n: src for n, src in _required_sources(*shapes).items() if n in required})
@@ -469,6 +471,7 @@ class _Reader:
         shape.additional = union(maps) if maps else None
         shape.closed = extra is False
         shape.varies = bool(schema.get("x-fields-vary"))
+        shape.conditional = frozenset(n for n in schema.get("x-conditional") or () if isinstance(n, str))
         shape.open_object = (not shape.properties and shape.additional is None and not shape.closed
                              and (shape.types is None or "object" in shape.types))
         shape.prefix = tuple(self.shape(node.inner("prefixItems", i), depth + 1)

@@ -132,3 +132,13 @@ def test_drift_keys_separate_what_differs():
     a, b = ([d for d in drift if d["kind"] == "new-enum-value"][0] for drift in (a, b))
     assert drift_key(a) != drift_key(b)
     assert drift_key(a) == drift_key(dict(a, severity="info", detail="other words"))
+
+
+def test_a_field_the_vendors_words_tie_to_a_case_is_not_missing():
+    """Autodesk's example shows deletedAt/deletedBy, but they describe a deleted media (`x-conditional`): a live
+    media without them is no drift; a field the example shows without such words (`description`) still is."""
+    media = json.loads((SCHEMAS_DIR / "autodesk" / "examples" / "photo.json").read_text())
+    live = {k: v for k, v in media.items() if k not in ("deletedAt", "deletedBy", "description")}
+    operation = "GET /projects/{projectId}/photos/{photoId}"
+    drift = compare(observed(("autodesk", operation, 200, "application/json", live)))
+    assert kinds(drift) == {(operation, "missing-field", "$.description", "", "warning")}

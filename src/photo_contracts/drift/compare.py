@@ -141,6 +141,8 @@ def _missing(api: str, operation: str, response: str, shape: Shape, paths: dict[
                 continue  # documented by one alternative only (another error shape, say): not expected
             if not required and (node.varies or path not in exemplified):
                 continue  # optional, and no documented example shows it: no evidence it is ever sent
+            if not required and name in node.conditional:
+                continue  # the vendor's words tie it to a case (a deleted media) an answer need not be
             severity = "breaking" if required else "warning"
             what = "a required" if required else "an optional"
             source = node.required_sources.get(name) if required else child.source
