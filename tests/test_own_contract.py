@@ -129,3 +129,6 @@ def test_the_vendors_own_openapi_as_the_contract_is_judged_honestly(tmp_path):
     assert "facts know real ids for id, not for photo_id" in fulcrum["diagnosis"]  # what to do about it
     assert "error of photo-contracts itself" not in done.stdout
     assert fulcrum["coverage"]["GET /v2/photos.json"]["successes"] > 0  # what it could reach, it judged
+    findings = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["findings"]
+    nulls = [f["message"] for f in findings if f["check"] == "response_schema_conformance" and "None" in f["message"]]
+    assert nulls == []  # its `nullable: true` means "may be null" (latitude of a photo without GPS, say)

@@ -108,8 +108,23 @@ def shared_document(path: Path) -> Any:
     """A contract or schema file, read once: validators, reports and marks all see the same objects,
     so a schema error's node leads back to the mark that sources it."""
     document = read_document(path)
+    _nullable_as_type(document)
     _index_marks(document, None)
     return document
+
+
+def _nullable_as_type(node: Any) -> None:
+    """OpenAPI 3.0's `nullable: true` as JSON Schema's `null` type, in place: vendors' own OpenAPI files (Fulcrum's
+    is 3.1 but writes `nullable`) mean "may be null", which 2020-12 validation would otherwise ignore."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if node.get("nullable") is True and isinstance(kind, str | list) and "null" not in kind:
+            node["type"] = [kind, "null"] if isinstance(kind, str) else [*kind, "null"]
+        for value in node.values():
+            _nullable_as_type(value)
+    elif isinstance(node, list):
+        for item in node:
+            _nullable_as_type(item)
 
 
 def source_of(node: Any) -> Source | None:
