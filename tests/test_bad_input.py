@@ -131,3 +131,13 @@ def test_a_file_that_is_not_text_is_one_line(tmp_path, capsys, argv) -> None:
                     if argv[0] != "audit" else [a.replace("{bin}", str(binary)) for a in argv])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and str(binary) in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("ref", ["../schemas/visitor/error.json#/nope", "#/components/schemas/Nope"],
+                         ids=["in-another-file", "in-the-contract"])
+def test_a_reference_to_a_node_that_is_not_there_is_one_line(tmp_path, contract_copy, capsys, ref) -> None:
+    """The file exists but the pointer names nothing: the user's contract is wrong, not the tool (it was exit 3,
+    "an error of photo-contracts itself")."""
+    contract_copy.write_text(contract_copy.read_text().replace("../schemas/visitor/error.json", ref, 1))
+    code, err = run_visitor(tmp_path, capsys)
+    assert code == 2 and err.count("\n") == 1 and "does not resolve" in err and "Traceback" not in err, err

@@ -185,22 +185,31 @@ def check_references(path: Path, seen: set[Path] | None = None) -> None:
         return
     seen.add(path)
 
-    def walk(node: Any) -> Iterator[str]:
+    def walk(node: Any) -> Iterator[tuple[str, str]]:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("$ref", "externalValue") and isinstance(value, str) and not value.startswith("#"):
-                    yield value
+                if key in ("$ref", "externalValue") and isinstance(value, str):
+                    yield key, value
                 else:
                     yield from walk(value)
         elif isinstance(node, list):
             for item in node:
                 yield from walk(item)
 
-    for ref in walk(read_document(path)):
-        target = Path(unquote(urlparse(urldefrag(resolve_ref(path, ref))[0]).path))
-        if not target.is_file():
-            raise ToolError(f"{path}: reference {ref!r} points at {target}, which does not exist")
-        check_references(target, seen)
+    resolver = registry().resolver(base_uri=file_uri(path))
+    for key, ref in walk(read_document(path)):
+        if not ref.startswith("#"):
+            target = Path(unquote(urlparse(urldefrag(resolve_ref(path, ref))[0]).path))
+            if not target.is_file():
+                raise ToolError(f"{path}: reference {ref!r} points at {target}, which does not exist")
+            if key == "externalValue":
+                continue  # an example file, not a schema: it only has to be there
+            check_references(target, seen)
+        try:
+            resolver.lookup(ref)
+        except Unresolvable:
+            where = urldefrag(ref)[1]
+            raise ToolError(f"{path}: reference {ref!r} does not resolve: no {where or 'such node'!r} in it") from None
 
 
 def _retrieve(uri: str) -> Resource:
