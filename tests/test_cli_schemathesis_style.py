@@ -57,6 +57,7 @@ def test_live_run_from_url_header_and_ids_without_a_configuration_file(tmp_path:
     assert summary["target"] == "live" and summary["apis"]["fulcrum"]["verdict"] == "conforms"
     assert summary["apis"]["fulcrum"]["ids"]["origins"]["id"][photo] == "configured"
     assert "--url" in (tmp_path / "summary.md").read_text()  # the command that reproduces it, without the secret
+    assert f"--ids photo={photo}" in (tmp_path / "summary.md").read_text()  # with the ids the run was given
 
 
 @pytest.mark.parametrize(("args", "words"), [

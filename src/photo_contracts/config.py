@@ -58,6 +58,7 @@ class Config:
     replay_recorded: str | None = None  # when the replayed recording was made
     replay: Path | None = None  # answer from this recording (`--target replay:DIR`); target is the recorded one
     contracts: Mapping[str, Path] = field(default_factory=dict)  # API -> the user's own contract file
+    flag_ids: tuple[str, ...] = ()  # `--ids` as given (KIND=ID,...): the reproduce command names them again
     jobs: int | None = None  # APIs run at once, each in its own process; None = the cores available
     part_of: Path | None = None  # the report directory of the run this one API's run is part of (parallel.py)
     usage: Path | None = None  # `--usage FILE`: what the integration relies on (usage.py); an API's own `usage =` wins
@@ -413,6 +414,7 @@ def load(
         record=Path(values["record"]) if values.get("record") else None,
         baseline=Path(values["baseline"]) if values.get("baseline") else None,
         usage=Path(values["usage"]) if values.get("usage") else None,
+        flag_ids=flags.ids,
     )
     return Config(**values)
 

@@ -205,6 +205,8 @@ def command_line(cfg: config_module.Config) -> str:
     if cfg.target != "sandbox" and len(flagged) == 1 == len(cfg.apis):
         spec = get_api(flagged[0].name)
         parts += ["--url", str(flagged[0].base_url), "--header", f"'{spec.auth_header}: {spec.auth_prefix}$TOKEN'"]
+        for pair in cfg.flag_ids:  # the ids the run was given are part of what it judged
+            parts += ["--ids", pair]
     elif cfg.target != "sandbox":
         parts += ["--target", cfg.target, "--config", "CONFIG.toml"]
     if cfg.sandbox_drift:
