@@ -219,3 +219,18 @@ def test_a_looping_cursor_is_a_finding_within_a_few_requests(tmp_path, monkeypat
     part = next(p for p in summary["apis"]["autodesk"]["budget"]["parts"]
                 if p["part"] == "invariant pagination_is_consistent")
     assert 2 <= part["spent"] <= 4  # the first page, and the one the cursor led back to
+
+
+@pytest.mark.slow
+def test_configured_deleted_media_beyond_the_asked_ones_are_said_to_be_left_out(tmp_path):
+    """deleted_media_is_gone asks for at most DELETED_ASKED of them (its share of the budget); the others are listed
+    in `ids.left_out` with why, not silently dropped."""
+    from photo_contracts.checks.promises import DELETED_ASKED
+
+    with running("autodesk", token=VENDOR_TOKEN, size=LARGE) as sandbox:
+        deleted = [m.id for m in sandbox.app.state.dataset.media if m.deleted][:DELETED_ASKED + 2]
+        ids = {**autodesk_ids(sandbox), "deleted_ids": deleted}
+        code, _, summary = live_run(tmp_path, sandbox, "autodesk", ids)
+    assert len(deleted) == DELETED_ASKED + 2 and code == 0
+    left_out = [e for entries in summary["apis"]["autodesk"]["ids"]["left_out"].values() for e in entries]
+    assert {e.split(":", 1)[0] for e in left_out if "deleted media are asked for" in e} == set(deleted[DELETED_ASKED:])
