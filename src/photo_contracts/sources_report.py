@@ -131,9 +131,9 @@ _HTML = """<!DOCTYPE html>
   <header><span class="chip sev-{{ entry.severity }}">{{ entry.severity }}</span>
     <span class="check">{{ kinds.get(entry.kind, entry.kind) }}</span>
     {% if entry.rule %}<code>{{ entry.rule }}</code>{% endif %}</header>
-  <p class="message">{{ entry.title | ticks }}</p>
+  <p class="title">{{ entry.title | ticks }}</p>
   {% for place in entry.places %}
-  <p class="path"><span class="label">At</span> <code>{{ place.where }}</code> {{ place.label }}
+  <p class="path"><span class="label">At</span> <code>{{ place.where }}</code> {{ place.label | ticks }}
     {% if place.checks %}<span class="muted">· checked by
       {% for c in place.checks %}<code>{{ c }}</code>{{ ", " if not loop.last }}{% endfor %}</span>{% endif %}</p>
   {% endfor %}

@@ -96,6 +96,8 @@ def test_the_same_in_markdown_and_html_reports(capsys, tmp_path) -> None:
     assert 'class="banner verdict-findings"' in page.out and "--breaking:" in page.out  # the dashboard's styles
     style = page.out.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "&#34;" not in style and "&quot;" not in style, "the stylesheet is escaped: its fonts do not apply"
+    assert 'class="message"' not in page.out  # the dashboard's two-column grid: it split a sentence into cells
+    assert "`" not in page.out.split("<main", 1)[1]  # `ticks` are code, not literal backquotes
     assert "<pre>Default Value: 25</pre>" in page.out and "<code>defaults_are_honoured</code>" in page.out
 
 
