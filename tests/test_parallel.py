@@ -83,6 +83,16 @@ def test_parallel_run_writes_one_set_of_reports(both):
     assert "sandbox-token-c0ffee99" not in page + logs + json.dumps(summary)
 
 
+def test_a_run_in_one_process_names_its_junit_suite_as_a_merged_run_does(tmp_path):
+    """`photo-contracts <api>` for one API (pytest's default was "pytest"), "photo-contracts" for several."""
+    for apis, name in (["visitor"], "photo-contracts visitor"), (["visitor", "cloudcard"], "photo-contracts"):
+        cfg = config.load(environ={}, overrides={"apis": apis, "jobs": 1, "examples": 2,
+                                                 "report_dir": tmp_path / "-".join(apis)})
+        execute(cfg, out=io.StringIO())
+        suites = ET.parse(tmp_path / "-".join(apis) / "junit.xml").getroot().iter("testsuite")
+        assert [s.get("name") for s in suites] == [name]
+
+
 def test_a_child_that_dies_leaves_an_inconclusive_verdict(tmp_path, capfd):
     cfg = config.load(environ={}, overrides={"apis": APIS, "report_dir": tmp_path, "jobs": 2})
 

@@ -90,6 +90,8 @@ def pytest_args(cfg: config_module.Config, extra: list[str] | None = None) -> li
         "--rootdir", str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini"),
         f"--html={report_dir / 'report.html'}", "--self-contained-html",
         f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit2",
+        # the name a merged run gives each API's suite (reporting.combined), and "photo-contracts" for several
+        "-o", "junit_suite_name=photo-contracts" + (f" {cfg.apis[0]}" if len(cfg.apis) == 1 else ""),
         *(extra or []),
     ]
 
