@@ -97,9 +97,13 @@ def test_audit_says_which_changes_touch_the_integration(tmp_path, capsys):
     capsys.readouterr()
     usage = write(tmp_path, READS_ID_AND_BYTES)
     assert main(["audit", old, new, "--usage", str(usage), "--format", "json"]) == 0
-    changes = json.loads(capsys.readouterr().out)["changes"]
+    report = json.loads(capsys.readouterr().out)
+    changes = report["changes"]
     assert changes and all(c["severity"] == "info" and "not used by your integration" in c["message"]
                            for c in changes)
+    assert report["usage"].startswith(f"Judged for the integration in {usage}: ")  # the report names the file
+    assert main(["audit", old, new, "--usage", str(usage), "--format", "md"]) == 0
+    assert f"Judged for the integration in {usage}: " in capsys.readouterr().out
     reads_width = write(tmp_path, {"cloudcard": {"GET /photo/{id}": {"reads": ["$.width"]}}}, "width.yaml")
     assert main(["audit", old, new, "--usage", str(reads_width), "--format", "json"]) == 1
     changes = json.loads(capsys.readouterr().out)["changes"]

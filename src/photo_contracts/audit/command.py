@@ -31,11 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     old, new = open_input(args.old), open_input(args.new)
     changes = diff(old, new)
+    usage = None
     if getattr(args, "usage", None):
         from photo_contracts.usage import load
 
-        changes = sorted(by_usage(changes, load(Path(args.usage))), key=lambda c: c.sort_key)
-    text = FORMATS[args.format](changes, args.old, args.new, old.kind)
+        judged = by_usage(changes, load(Path(args.usage)))
+        aside = sum(1 for was, now in zip(changes, judged, strict=True) if now.severity != was.severity)
+        usage = (f"Judged for the integration in {args.usage}: {aside} of {len(changes)} changes touch nothing it "
+                 "relies on, so they are info and do not gate.")
+        changes = sorted(judged, key=lambda c: c.sort_key)
+    text = FORMATS[args.format](changes, args.old, args.new, old.kind, usage)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

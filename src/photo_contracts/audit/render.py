@@ -37,8 +37,9 @@ def _grouped(changes: list[Change]):  # severity -> [(operation heading, [change
                              groupby(of, key=lambda c: f"{c.api} {c.operation}" if c.api else c.operation)]
 
 
-def markdown(changes: list[Change], old: str, new: str, kind: str) -> str:
+def markdown(changes: list[Change], old: str, new: str, kind: str, usage: str | None = None) -> str:
     lines = ["# " + heading(kind, f"`{old}`", f"`{new}`"), "", _summary(changes) + ".", ""]
+    lines += [usage, ""] if usage else []
     if not changes:
         lines += ["No change found.", ""]
     for severity, groups in _grouped(changes):
@@ -50,8 +51,9 @@ def markdown(changes: list[Change], old: str, new: str, kind: str) -> str:
     return "\n".join(lines)
 
 
-def as_json(changes: list[Change], old: str, new: str, kind: str) -> str:
+def as_json(changes: list[Change], old: str, new: str, kind: str, usage: str | None = None) -> str:
     return json.dumps({"old": old, "new": new, "kind": kind, "summary": counts(changes),
+                       **({"usage": usage} if usage else {}),
                        "changes": [c.as_dict() for c in changes]}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -61,12 +63,12 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 h2.breaking{color:#b00020}h2.warning{color:#a05a00}h2.info{color:#225}code{font-size:92%}"""
 
 
-def as_html(changes: list[Change], old: str, new: str, kind: str) -> str:
+def as_html(changes: list[Change], old: str, new: str, kind: str, usage: str | None = None) -> str:
     e = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>Audit {e(old)} -&gt; {e(new)}</title><style>{_STYLE}</style></head><body>",
              f"<h1>{heading(e(kind), f'<code>{e(old)}</code>', f'<code>{e(new)}</code>').replace('->', '-&gt;')}</h1>",
-             f"<p>{e(_summary(changes))}.</p>"]
+             f"<p>{e(_summary(changes))}.</p>"] + ([f"<p>{e(usage)}</p>"] if usage else [])
     if not changes:
         parts.append("<p>No change found.</p>")
     for severity, groups in _grouped(changes):
