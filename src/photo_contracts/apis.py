@@ -25,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from photo_contracts.errors import ToolError
+from photo_contracts.errors import ToolError, did_you_mean
 
 GROUP = "photo_contracts.apis"
 
@@ -82,7 +82,8 @@ def registered(name: str) -> Api:
     loaded and checked on first use; a ToolError for an unknown name or a broken, malformed or ambiguous plugin."""
     entries = _entry_points().get(name)
     if entries is None:
-        raise ToolError(f"unknown API {name!r}; valid names: {', '.join(_entry_points())}")
+        raise ToolError(f"unknown API {name!r}; {did_you_mean(name, _entry_points())}"
+                        f"valid names: {', '.join(_entry_points())}")
     if len(entries) > 1:  # a plugin must not silently stand in for another API (or a built-in one)
         raise ToolError(f"the API {name!r} is registered by several distributions: "
                         + "; ".join(f"{_distribution(e)} ({e.value})" for e in entries) + "; uninstall all but one")

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from photo_contracts.apis import APIS, get_api
 from photo_contracts.checks import KNOWN_CHECKS
-from photo_contracts.errors import ToolError
+from photo_contracts.errors import ToolError, did_you_mean
 from photo_contracts.http import Limits
 
 
@@ -188,11 +188,6 @@ def _api_config(name: str, table: dict[str, Any], source: str, environ: Mapping[
     return ApiConfig(name, base_url, token_env, token, ids, project_id, contract_path, usage_path)
 
 
-def _nearest(wrong: str, names: Any) -> str:
-    close = difflib.get_close_matches(wrong, list(names), n=1)
-    return f"did you mean {close[0]!r}? " if close else ""
-
-
 def _flag_ids(api: str, pairs: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], str | None]:
     """`--ids KIND=ID[,ID...]` (repeatable): the `*_ids` keys of the API's table by their kind (`photo` is
     photo_ids; the full key is accepted too) and `project` for project_id; (ids, project_id)."""
@@ -214,7 +209,7 @@ def _flag_ids(api: str, pairs: tuple[str, ...]) -> tuple[dict[str, tuple[str, ..
             continue
         key = kinds.get(kind) or (kind if kind in keys else None)
         if key is None:
-            raise ToolError(f"--ids {pair}: {api} has no ids of kind {kind!r}; {_nearest(kind, valid)}"
+            raise ToolError(f"--ids {pair}: {api} has no ids of kind {kind!r}; {did_you_mean(kind, valid)}"
                             f"valid kinds: {', '.join(valid) or '(none)'}")
         ids[key] = ids.get(key, ()) + values
     return ids, project_id

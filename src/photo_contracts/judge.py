@@ -164,7 +164,8 @@ def budget_gaps(plan: Any, entries: dict[str, OperationCoverage] | None = None) 
             continue
         needed = max(part["need"], part["spent"] + 1)
         gaps.append(Gap(part["operation"],
-                        f"{part['part']} not judged: the request budget ({planned['budget']}) gave it {part['spent']} requests "
+                        f"{part['part']} not judged: the request budget ({planned['budget']}) gave it "
+                        f"{part['spent']} requests "
                         f"({part['share']} reserved, {part['flowed_in']} flowed to it); it needed {needed}",
                         f"raise budget in [limits] by at least {needed - part['spent']}",
                         check=check, needed=needed))

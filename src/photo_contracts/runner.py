@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import io
 import sys
 import time
@@ -17,7 +16,7 @@ from photo_contracts import config as config_module
 from photo_contracts.apis import contracts_from, get_api
 from photo_contracts.contracts import check_references, contract_identity, contract_path, load_contract
 from photo_contracts.engine import Run
-from photo_contracts.errors import ToolError
+from photo_contracts.errors import ToolError, did_you_mean
 from photo_contracts.interrupts import sigterm_interrupts
 from photo_contracts.parallel import Merged, run_apart, workers
 from photo_contracts.plugin import Suite
@@ -36,13 +35,9 @@ def check_names(apis: list[str] | None, drift: str | None) -> None:
     drift profile, among the profiles of the APIs named with --api)."""
     from photo_contracts.apis import APIS
 
-    def nearest(wrong: str, names: list[str]) -> str:
-        close = difflib.get_close_matches(wrong, names, n=1)
-        return f"did you mean {close[0]!r}? " if close else ""
-
     for name in apis or ():
         if name not in APIS:
-            raise ToolError(f"unknown API {name!r}; {nearest(name, list(APIS))}valid names: {', '.join(APIS)}")
+            raise ToolError(f"unknown API {name!r}; {did_you_mean(name, list(APIS))}valid names: {', '.join(APIS)}")
     if drift:
         from photo_contracts.sandbox.drift import catalog
 
@@ -50,7 +45,7 @@ def check_names(apis: list[str] | None, drift: str | None) -> None:
         if drift not in profiles:
             scope = sorted(n for n, p in profiles.items() if not apis or p.api in apis)
             named = f" for {', '.join(apis)}" if apis else ""
-            raise ToolError(f"unknown drift profile {drift!r}{named}; {nearest(drift, scope)}list them with "
+            raise ToolError(f"unknown drift profile {drift!r}{named}; {did_you_mean(drift, scope)}list them with "
                             f"`photo-contracts sandbox --list-drifts{' --api ' + apis[0] if apis else ''}`")
 
 

@@ -10,7 +10,6 @@ sourced and assumed, each source copy's SHA-256 and date, and the weak anchors.
 from __future__ import annotations
 
 import argparse
-import difflib
 import hashlib
 import json
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from photo_contracts.apis import APIS, contracts_from
-from photo_contracts.errors import ToolError
+from photo_contracts.errors import ToolError, did_you_mean
 
 if TYPE_CHECKING:
     from photo_contracts.sources_diff import Report
@@ -54,15 +53,11 @@ def manifest() -> dict[str, Any]:
     return data.get("copies", {}) if isinstance(data, dict) else {}
 
 
-def _nearest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
-    return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-
-
 def check_api(api: str) -> str:
     names = list(APIS)
     if api not in names:
-        raise ToolError(f"unknown API {api!r}; {_nearest(api, names)}valid names: {', '.join(names)}")
+        raise ToolError(f"unknown API {api!r}; {did_you_mean(api, names, n=3, cutoff=0.5)}"
+                        f"valid names: {', '.join(names)}")
     return api
 
 
@@ -77,7 +72,7 @@ def check_ref(api: str, ref: str) -> Path | None:
         raise ToolError(f"{ref!r} is a standard the suite cites ({STANDARDS[ref]}), not a vendor document; "
                         f"{api} cites: {', '.join(refs)}")
     if ref not in refs:
-        raise ToolError(f"{api} cites no vendor document {ref!r}; {_nearest(ref, refs)}"
+        raise ToolError(f"{api} cites no vendor document {ref!r}; {did_you_mean(ref, refs, n=3, cutoff=0.5)}"
                         f"documents {api} cites: {', '.join(refs)}")
     return copy_of(ref)
 

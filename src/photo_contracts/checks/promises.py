@@ -94,7 +94,8 @@ def deleted_media_is_gone(ctx: CheckContext) -> None:
     found = deleted_ids(target)
     ids = found[:DELETED_ASKED]
     for media in found[DELETED_ASKED:]:  # the request budget reserves DELETED_ASKED asks: say which were not made
-        target.leave_out(promise.param, media, promise.operation, f"at most {DELETED_ASKED} deleted media are asked for")
+        target.leave_out(promise.param, media, promise.operation,
+                         f"at most {DELETED_ASKED} deleted media are asked for")
     if not ids:
         raise NotApplicable(f"no deleted media to ask for: list {promise.config_key} in the [{target.api.name}] table")
     for media in ids:
