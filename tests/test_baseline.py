@@ -75,3 +75,12 @@ def test_a_broken_baseline_is_one_line_and_exit_2(tmp_path: Path) -> None:
         {"api": "autodesk", "operation": "GET /x", "check": "c", "reason": "r", "expires": "next week"}]}}}))
     result = run(tmp_path, baseline)
     assert result.returncode == 2 and "not a date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_entry_keyed_by_array_index_accepts_the_finding_at_every_item():
+    """Schema findings were keyed `$.photos[0]`; they are `$.photos[*]` now: an old baseline still accepts them."""
+    from photo_contracts.drift.baseline import finding_key
+
+    old = {"api": "fulcrum", "operation": "GET /v2/photos.json", "check": "response_schema_conformance",
+           "json_path": "$.photos[0]"}
+    assert finding_key(old) == finding_key({**old, "json_path": "$.photos[*]"})

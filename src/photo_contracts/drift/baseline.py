@@ -28,6 +28,7 @@ from typing import Any
 from photo_contracts import __version__
 from photo_contracts.drift.compare import drift_key, sort_key
 from photo_contracts.errors import ToolError
+from photo_contracts.jsonpath import wildcard
 
 FORMAT = 1
 
@@ -83,7 +84,9 @@ class Baseline:
 def finding_key(finding: Any) -> str:
     """Identity of an accepted finding, stable across runs (its message may hold generated values)."""
     get = finding.get if isinstance(finding, dict) else lambda k: getattr(finding, k, None)
-    return " | ".join(str(get(k) or "") for k in ("api", "operation", "check", "json_path"))
+    # an entry written when schema findings were keyed by array index (`$.photos[0]`) accepts `$.photos[*]`
+    return " | ".join(wildcard(str(get(k) or "")) if k == "json_path" else str(get(k) or "")
+                      for k in ("api", "operation", "check", "json_path"))
 
 
 def load(path: Path) -> Baseline:
