@@ -26,7 +26,6 @@ inert: it registers one fixture and no hooks, and imports the emulators only whe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from photo_contracts.apis import APIS, get_api
-from photo_contracts.errors import ToolError
+from photo_contracts.errors import ToolError, did_you_mean
 
 if TYPE_CHECKING:
     from photo_contracts.sandbox import Sandbox
@@ -95,15 +94,15 @@ def _api_name(api: object) -> str:
     try:
         return get_api(api).name
     except ToolError as error:
-        raise SandboxError(_with_suggestion(str(error), api, APIS)) from None
+        raise SandboxError(str(error)) from None  # the registry's message names the nearest API already
 
 
 def _with_suggestion(message: str, wrong: str, names: Any) -> str:
-    close = difflib.get_close_matches(wrong, list(names), n=1)
-    if not close:
+    suggestion = did_you_mean(wrong, names)
+    if not suggestion:
         return message
     head, sep, tail = message.partition("; ")
-    return f"{head}; did you mean {close[0]!r}?{sep and ' '}{tail}"
+    return f"{head}; {suggestion.rstrip()}{sep and ' '}{tail}"
 
 
 def _check_drift(api: str, drift: object) -> str | None:
